@@ -1,0 +1,145 @@
+//! The tables, written once for both engines (the two migration trees keep them in step).
+
+diesel::table! {
+    settings (name) {
+        name -> Text,
+        value -> Text,
+    }
+}
+
+diesel::table! {
+    boards (id) {
+        id -> Integer,
+        slug -> Text,
+        name -> Text,
+        description -> Text,
+        position -> Integer,
+        moderation_mode -> Text,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    posters (id) {
+        id -> Integer,
+        key_hash -> Text,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    threads (id) {
+        id -> Integer,
+        board_id -> Integer,
+        poster_id -> Integer,
+        title -> Text,
+        content_warning -> Nullable<Text>,
+        locked -> Bool,
+        pinned -> Bool,
+        visible -> Bool,
+        reply_count -> Integer,
+        created_at -> Timestamp,
+        last_activity_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    thread_posters (thread_id, poster_id) {
+        thread_id -> Integer,
+        poster_id -> Integer,
+        pseudonym -> Text,
+    }
+}
+
+diesel::table! {
+    posts (id) {
+        id -> Integer,
+        thread_id -> Integer,
+        poster_id -> Integer,
+        pseudonym -> Text,
+        content_warning -> Nullable<Text>,
+        body_markdown -> Text,
+        body_html -> Text,
+        status -> Text,
+        crisis_tier -> Text,
+        created_at -> Timestamp,
+        edited_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    moderators (id) {
+        id -> Integer,
+        name -> Text,
+        password_hash -> Text,
+        is_admin -> Bool,
+        disabled -> Bool,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    mod_sessions (token_hash) {
+        token_hash -> Text,
+        moderator_id -> Integer,
+        created_at -> Timestamp,
+        expires_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    reports (id) {
+        id -> Integer,
+        post_id -> Integer,
+        reason -> Text,
+        note -> Text,
+        reporter_hash -> Text,
+        post_snapshot -> Text,
+        created_at -> Timestamp,
+        resolved_at -> Nullable<Timestamp>,
+        resolved_by -> Nullable<Integer>,
+    }
+}
+
+diesel::table! {
+    bans (id) {
+        id -> Integer,
+        poster_id -> Integer,
+        moderator_id -> Integer,
+        reason -> Text,
+        created_at -> Timestamp,
+        expires_at -> Nullable<Timestamp>,
+        lifted_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    mod_log (id) {
+        id -> Integer,
+        moderator_id -> Nullable<Integer>,
+        action -> Text,
+        target_kind -> Text,
+        target_id -> Integer,
+        reason -> Text,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::joinable!(threads -> boards (board_id));
+diesel::joinable!(posts -> threads (thread_id));
+diesel::joinable!(reports -> posts (post_id));
+diesel::joinable!(mod_sessions -> moderators (moderator_id));
+
+diesel::allow_tables_to_appear_in_same_query!(
+    settings,
+    boards,
+    posters,
+    threads,
+    thread_posters,
+    posts,
+    moderators,
+    mod_sessions,
+    reports,
+    bans,
+    mod_log,
+);

@@ -1,0 +1,2 @@
+//! Moderation: the report queue, moderator actions with their log, and crisis-language
+//! escalation. No HTTP here; the web crate calls in.

@@ -1,0 +1,11 @@
+DROP TABLE mod_log;
+DROP TABLE bans;
+DROP TABLE reports;
+DROP TABLE mod_sessions;
+DROP TABLE moderators;
+DROP TABLE posts;
+DROP TABLE thread_posters;
+DROP TABLE threads;
+DROP TABLE posters;
+DROP TABLE boards;
+DROP TABLE settings;
