@@ -42,7 +42,9 @@ impl DatabaseUrl {
             .or_else(|| url.strip_prefix("sqlite:"))
             .unwrap_or(url);
         if path.is_empty() {
-            return Err(CoreError::Config("DATABASE_URL names no SQLite file".into()));
+            return Err(CoreError::Config(
+                "DATABASE_URL names no SQLite file".into(),
+            ));
         }
         if path.contains("://") {
             return Err(CoreError::Config(format!(
@@ -93,7 +95,9 @@ impl ManageConnection for ConnectionManager {
 
     fn connect(&self) -> Result<DbConn, Self::Error> {
         let conn = match &self.url {
-            DatabaseUrl::Postgres(url) => diesel::PgConnection::establish(url).map(DbConn::Postgresql),
+            DatabaseUrl::Postgres(url) => {
+                diesel::PgConnection::establish(url).map(DbConn::Postgresql)
+            }
             DatabaseUrl::Sqlite(path) => {
                 diesel::SqliteConnection::establish(path).map(DbConn::Sqlite)
             }
@@ -132,18 +136,28 @@ pub fn build_pool(
         if let Some(dir) = std::path::Path::new(path).parent() {
             if !dir.as_os_str().is_empty() {
                 std::fs::create_dir_all(dir).map_err(|e| {
-                    CoreError::Config(format!("cannot create the directory {}: {e}", dir.display()))
+                    CoreError::Config(format!(
+                        "cannot create the directory {}: {e}",
+                        dir.display()
+                    ))
                 })?;
             }
         }
     }
-    let max_size = if url.is_sqlite() { max_size.clamp(1, 8) } else { max_size.max(1) };
+    let max_size = if url.is_sqlite() {
+        max_size.clamp(1, 8)
+    } else {
+        max_size.max(1)
+    };
     Pool::builder()
         .max_size(max_size)
         .min_idle(Some(1))
         .connection_timeout(Duration::from_secs(10))
         .test_on_check_out(false)
-        .build(ConnectionManager { url: url.clone(), sqlite_sync })
+        .build(ConnectionManager {
+            url: url.clone(),
+            sqlite_sync,
+        })
         .map_err(|e| CoreError::Unavailable(e.to_string()))
 }
 
@@ -213,7 +227,10 @@ mod tests {
             ("sqlite:///var/f.db", "/var/f.db"),
             ("sqlite://f.db", "f.db"),
         ] {
-            assert_eq!(DatabaseUrl::parse(url).unwrap(), DatabaseUrl::Sqlite(path.into()));
+            assert_eq!(
+                DatabaseUrl::parse(url).unwrap(),
+                DatabaseUrl::Sqlite(path.into())
+            );
         }
         assert!(DatabaseUrl::parse("mysql://x").is_err());
         assert!(DatabaseUrl::parse("sqlite:").is_err());
@@ -248,7 +265,10 @@ mod tests {
             h.join().unwrap();
         }
         use crate::schema::settings;
-        let n: i64 = settings::table.count().get_result(&mut pool.get().unwrap()).unwrap();
+        let n: i64 = settings::table
+            .count()
+            .get_result(&mut pool.get().unwrap())
+            .unwrap();
         assert_eq!(n, 100);
     }
 }

@@ -8,6 +8,7 @@ pub mod db;
 pub mod error;
 pub mod ids;
 pub mod models;
+pub mod poster_key;
 pub mod pseudonym;
 pub mod sanitize;
 pub mod schema;

@@ -89,16 +89,22 @@ impl Secrets {
     pub fn verify(&self, purpose: Purpose, parts: &[&[u8]], tag: &[u8]) -> bool {
         let expected = self.mac(purpose, parts);
         tag.len() == expected.len()
-            && expected.iter().zip(tag).fold(0u8, |acc, (a, b)| acc | (a ^ b)) == 0
+            && expected
+                .iter()
+                .zip(tag)
+                .fold(0u8, |acc, (a, b)| acc | (a ^ b))
+                == 0
     }
 }
 
 pub fn hex(bytes: &[u8]) -> String {
     use std::fmt::Write;
-    bytes.iter().fold(String::with_capacity(bytes.len() * 2), |mut s, b| {
-        let _ = write!(s, "{b:02x}");
-        s
-    })
+    bytes
+        .iter()
+        .fold(String::with_capacity(bytes.len() * 2), |mut s, b| {
+            let _ = write!(s, "{b:02x}");
+            s
+        })
 }
 
 pub fn unhex<const N: usize>(text: &str) -> Option<[u8; N]> {
@@ -121,9 +127,18 @@ mod tests {
     #[test]
     fn purposes_give_unrelated_keys() {
         let s = Secrets::from_bytes([7; 32]);
-        assert_ne!(s.mac(Purpose::Csrf, &[b"x"]), s.mac(Purpose::Session, &[b"x"]));
-        assert_ne!(s.mac(Purpose::Csrf, &[b"ab", b"c"]), s.mac(Purpose::Csrf, &[b"a", b"bc"]));
-        assert_eq!(s.mac(Purpose::Csrf, &[b"x"]), Secrets::from_bytes([7; 32]).mac(Purpose::Csrf, &[b"x"]));
+        assert_ne!(
+            s.mac(Purpose::Csrf, &[b"x"]),
+            s.mac(Purpose::Session, &[b"x"])
+        );
+        assert_ne!(
+            s.mac(Purpose::Csrf, &[b"ab", b"c"]),
+            s.mac(Purpose::Csrf, &[b"a", b"bc"])
+        );
+        assert_eq!(
+            s.mac(Purpose::Csrf, &[b"x"]),
+            Secrets::from_bytes([7; 32]).mac(Purpose::Csrf, &[b"x"])
+        );
         let tag = s.mac(Purpose::Csrf, &[b"x"]);
         assert!(s.verify(Purpose::Csrf, &[b"x"], &tag));
         assert!(!s.verify(Purpose::Csrf, &[b"y"], &tag));

@@ -1,1 +1,6 @@
+//! Behaviour seen through HTTP, on SQLite and (when configured) PostgreSQL.
 
+mod boards;
+mod identity;
+mod posting;
+mod protection;

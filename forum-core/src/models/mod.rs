@@ -8,8 +8,11 @@ mod setting;
 mod thread;
 
 pub use board::{Board, BoardSummary, ModerationMode, NewBoard};
-pub use moderator::{Moderator, NewModerator, burn_password_check};
-pub use post::{CrisisTier, NewPost, Post, PostDraft, PostStatus, Viewer, limits};
+pub use moderator::{Moderator, NewModerator, PASSWORD_MIN, burn_password_check};
+pub use post::{
+    CrisisTier, FIRST_POSTS_HELD, NewPost, Post, PostDraft, PostStatus, Viewer, initial_status,
+    limits,
+};
 pub use poster::Poster;
 pub use setting::Setting;
 pub use thread::{BoardCursor, NewThread, Thread};

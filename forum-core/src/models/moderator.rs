@@ -1,6 +1,6 @@
+use argon2::Argon2;
 use argon2::password_hash::phc::PasswordHash;
 use argon2::password_hash::{PasswordHasher, PasswordVerifier};
-use argon2::Argon2;
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
@@ -35,14 +35,18 @@ impl NewModerator<'_> {
     pub fn insert(self, conn: &mut DbConn) -> CoreResult<Moderator> {
         let name = self.name.trim();
         let name_ok = (2..=40).contains(&name.chars().count())
-            && name.chars().all(|c| c.is_alphanumeric() || c == '_' || c == '-' || c == '.');
+            && name
+                .chars()
+                .all(|c| c.is_alphanumeric() || c == '_' || c == '-' || c == '.');
         if !name_ok {
             return Err(CoreError::Invalid(
                 "a moderator name has 2 to 40 letters, digits, '.', '_' or '-'".into(),
             ));
         }
         if self.password.chars().count() < PASSWORD_MIN {
-            return Err(CoreError::Invalid(format!("a password has at least {PASSWORD_MIN} characters")));
+            return Err(CoreError::Invalid(format!(
+                "a password has at least {PASSWORD_MIN} characters"
+            )));
         }
         let password_hash = hash_password(self.password)?;
         diesel::insert_into(moderators::table)
@@ -90,8 +94,11 @@ fn hash_password(password: &str) -> CoreResult<String> {
 }
 
 fn verify_password(phc: &str, password: &str) -> bool {
-    PasswordHash::new(phc)
-        .is_ok_and(|hash| Argon2::default().verify_password(password.as_bytes(), &hash).is_ok())
+    PasswordHash::new(phc).is_ok_and(|hash| {
+        Argon2::default()
+            .verify_password(password.as_bytes(), &hash)
+            .is_ok()
+    })
 }
 
 /// Spends the time of one password check, so that an unknown name answers as slowly as a

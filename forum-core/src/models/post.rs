@@ -44,7 +44,10 @@ text_enum! {
 impl CrisisTier {
     /// Whether the writer (or someone they speak of) may be at risk: these open a crisis item.
     pub fn is_at_risk(self) -> bool {
-        matches!(self, Self::ThirdParty | Self::SelfHarm | Self::Ideation | Self::Imminent)
+        matches!(
+            self,
+            Self::ThirdParty | Self::SelfHarm | Self::Ideation | Self::Imminent
+        )
     }
 
     /// Higher is more urgent.
@@ -136,7 +139,9 @@ impl<'a> NewPost<'a> {
     }
 
     pub(crate) fn insert(self, conn: &mut DbConn) -> CoreResult<Post> {
-        Ok(diesel::insert_into(posts::table).values(&self).get_result(conn)?)
+        Ok(diesel::insert_into(posts::table)
+            .values(&self)
+            .get_result(conn)?)
     }
 }
 
@@ -157,7 +162,12 @@ impl Post {
     }
 
     /// One page (1-based) of a thread's posts, in order, as `viewer` may see them.
-    pub fn page_of_thread(conn: &mut DbConn, thread: ThreadId, viewer: Viewer, page: i64) -> CoreResult<Vec<Post>> {
+    pub fn page_of_thread(
+        conn: &mut DbConn,
+        thread: ThreadId,
+        viewer: Viewer,
+        page: i64,
+    ) -> CoreResult<Vec<Post>> {
         let offset = (page.max(1) - 1).saturating_mul(Self::PER_PAGE);
         Ok(Self::visible_in(thread, viewer)
             .order(posts::id)
@@ -180,19 +190,30 @@ impl Post {
         Ok(before / Self::PER_PAGE + 1)
     }
 
-    fn visible_in(thread: ThreadId, viewer: Viewer) -> posts::BoxedQuery<'static, crate::db::MultiBackend> {
-        let query = posts::table.filter(posts::thread_id.eq(thread)).into_boxed();
+    fn visible_in(
+        thread: ThreadId,
+        viewer: Viewer,
+    ) -> posts::BoxedQuery<'static, crate::db::MultiBackend> {
+        let query = posts::table
+            .filter(posts::thread_id.eq(thread))
+            .into_boxed();
         match viewer {
             Viewer::Moderator => query,
-            Viewer::Public(Some(me)) => {
-                query.filter(posts::status.ne(PostStatus::Held).or(posts::poster_id.eq(me)))
-            }
+            Viewer::Public(Some(me)) => query.filter(
+                posts::status
+                    .ne(PostStatus::Held)
+                    .or(posts::poster_id.eq(me)),
+            ),
             Viewer::Public(None) => query.filter(posts::status.ne(PostStatus::Held)),
         }
     }
 
     /// A member's own posts, newest first, with their threads' titles.
-    pub fn by_poster(conn: &mut DbConn, poster: PosterId, limit: i64) -> CoreResult<Vec<(Post, String)>> {
+    pub fn by_poster(
+        conn: &mut DbConn,
+        poster: PosterId,
+        limit: i64,
+    ) -> CoreResult<Vec<(Post, String)>> {
         Ok(posts::table
             .inner_join(threads::table)
             .filter(posts::poster_id.eq(poster))
@@ -204,11 +225,18 @@ impl Post {
     }
 
     /// The writer changes their post. Only the writer, and only while it has text.
-    pub fn edit(conn: &mut DbConn, id: PostId, writer: PosterId, draft: PostDraft) -> CoreResult<Post> {
+    pub fn edit(
+        conn: &mut DbConn,
+        id: PostId,
+        writer: PosterId,
+        draft: PostDraft,
+    ) -> CoreResult<Post> {
         write_transaction(conn, |conn| {
             let post = Self::owned_by(conn, id, writer)?;
             if matches!(post.status, PostStatus::Removed | PostStatus::Deleted) {
-                return Err(CoreError::Invalid("this post can no longer be edited".into()));
+                return Err(CoreError::Invalid(
+                    "this post can no longer be edited".into(),
+                ));
             }
             Ok(diesel::update(posts::table.find(id))
                 .set((
@@ -274,7 +302,9 @@ pub mod limits {
         }
         let n = text.chars().count();
         if n > WARNING_MAX {
-            return Err(format!("A content warning has at most {WARNING_MAX} characters (this one has {n})."));
+            return Err(format!(
+                "A content warning has at most {WARNING_MAX} characters (this one has {n})."
+            ));
         }
         Ok(Some(text))
     }
@@ -286,7 +316,9 @@ pub mod limits {
             return Err(format!("{what} is empty."));
         }
         if n > max {
-            return Err(format!("{what} has at most {max} characters (this one has {n})."));
+            return Err(format!(
+                "{what} has at most {max} characters (this one has {n})."
+            ));
         }
         Ok(text)
     }
@@ -308,4 +340,32 @@ pub mod limits {
             assert!(content_warning(&"x".repeat(101)).is_err());
         }
     }
+}
+
+/// How many of a new poster's posts wait for approval on a "first posts held" board.
+pub const FIRST_POSTS_HELD: i64 = 1;
+
+/// Whether a new post by `poster` on `board` is published at once or waits for a moderator.
+pub fn initial_status(
+    conn: &mut DbConn,
+    board: &crate::models::Board,
+    poster: PosterId,
+) -> CoreResult<PostStatus> {
+    use crate::models::ModerationMode;
+    Ok(match board.moderation_mode {
+        ModerationMode::Open => PostStatus::Visible,
+        ModerationMode::AllPostsHeld => PostStatus::Held,
+        ModerationMode::FirstPostsHeld => {
+            let published: i64 = posts::table
+                .filter(posts::poster_id.eq(poster))
+                .filter(posts::status.eq(PostStatus::Visible))
+                .count()
+                .get_result(conn)?;
+            if published < FIRST_POSTS_HELD {
+                PostStatus::Held
+            } else {
+                PostStatus::Visible
+            }
+        }
+    })
 }

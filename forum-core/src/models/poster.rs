@@ -33,10 +33,15 @@ impl Poster {
             return Ok(poster);
         }
         let inserted = diesel::insert_into(posters::table)
-            .values((posters::key_hash.eq(key_hash), posters::created_at.eq(now())))
+            .values((
+                posters::key_hash.eq(key_hash),
+                posters::created_at.eq(now()),
+            ))
             .get_result(conn);
         match inserted.map_err(CoreError::from) {
-            Err(CoreError::Conflict(_)) => Self::by_key_hash(conn, key_hash)?.ok_or(CoreError::NotFound),
+            Err(CoreError::Conflict(_)) => {
+                Self::by_key_hash(conn, key_hash)?.ok_or(CoreError::NotFound)
+            }
             other => other,
         }
     }

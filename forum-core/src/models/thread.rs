@@ -44,19 +44,31 @@ pub struct BoardCursor {
 impl BoardCursor {
     /// `"{microseconds}.{id}"`, as it appears in a URL.
     pub fn encode(&self) -> String {
-        format!("{}.{}", self.last_activity_at.and_utc().timestamp_micros(), self.id)
+        format!(
+            "{}.{}",
+            self.last_activity_at.and_utc().timestamp_micros(),
+            self.id
+        )
     }
 
     pub fn decode(text: &str) -> Option<Self> {
         let (micros, id) = text.split_once('.')?;
         let at = chrono::DateTime::from_timestamp_micros(micros.parse().ok()?)?.naive_utc();
-        Some(Self { last_activity_at: at, id: ThreadId(id.parse().ok()?) })
+        Some(Self {
+            last_activity_at: at,
+            id: ThreadId(id.parse().ok()?),
+        })
     }
 }
 
 impl NewThread<'_> {
     /// Starts the thread and writes its opening post, in one transaction.
-    pub fn create(self, conn: &mut DbConn, secrets: &Secrets, draft: PostDraft) -> CoreResult<(Thread, Post)> {
+    pub fn create(
+        self,
+        conn: &mut DbConn,
+        secrets: &Secrets,
+        draft: PostDraft,
+    ) -> CoreResult<(Thread, Post)> {
         write_transaction(conn, |conn| {
             let at = now();
             let thread: Thread = diesel::insert_into(threads::table)
@@ -71,7 +83,8 @@ impl NewThread<'_> {
                 ))
                 .get_result(conn)?;
             let pseudonym = Thread::pseudonym_for(conn, secrets, thread.id, self.poster_id)?;
-            let post = NewPost::from_draft(thread.id, self.poster_id, &pseudonym, &draft, at).insert(conn)?;
+            let post = NewPost::from_draft(thread.id, self.poster_id, &pseudonym, &draft, at)
+                .insert(conn)?;
             Ok((thread, post))
         })
     }
@@ -103,9 +116,11 @@ impl Thread {
         let mut page = listed.filter(threads::pinned.eq(false)).into_boxed();
         if let Some(c) = after {
             page = page.filter(
-                threads::last_activity_at.lt(c.last_activity_at).or(threads::last_activity_at
-                    .eq(c.last_activity_at)
-                    .and(threads::id.lt(c.id))),
+                threads::last_activity_at
+                    .lt(c.last_activity_at)
+                    .or(threads::last_activity_at
+                        .eq(c.last_activity_at)
+                        .and(threads::id.lt(c.id))),
             );
         }
         let mut rest: Vec<Thread> = page
@@ -114,7 +129,10 @@ impl Thread {
             .load(conn)?;
         let next = if rest.len() as i64 > limit {
             rest.truncate(limit as usize);
-            rest.last().map(|t| BoardCursor { last_activity_at: t.last_activity_at, id: t.id })
+            rest.last().map(|t| BoardCursor {
+                last_activity_at: t.last_activity_at,
+                id: t.id,
+            })
         } else {
             None
         };
@@ -134,11 +152,14 @@ impl Thread {
         write_transaction(conn, |conn| {
             let thread = Thread::by_id(conn, thread_id)?;
             if thread.locked {
-                return Err(CoreError::Invalid("this thread is locked: it takes no new replies".into()));
+                return Err(CoreError::Invalid(
+                    "this thread is locked: it takes no new replies".into(),
+                ));
             }
             let at = now();
             let pseudonym = Thread::pseudonym_for(conn, secrets, thread.id, poster)?;
-            let post = NewPost::from_draft(thread.id, poster, &pseudonym, &draft, at).insert(conn)?;
+            let post =
+                NewPost::from_draft(thread.id, poster, &pseudonym, &draft, at).insert(conn)?;
             if post.status == PostStatus::Visible {
                 Thread::count_published_reply(conn, thread.id, at)?;
             }
@@ -147,16 +168,28 @@ impl Thread {
     }
 
     /// A reply became visible: count it and bump the thread.
-    pub(crate) fn count_published_reply(conn: &mut DbConn, id: ThreadId, at: NaiveDateTime) -> CoreResult<()> {
+    pub(crate) fn count_published_reply(
+        conn: &mut DbConn,
+        id: ThreadId,
+        at: NaiveDateTime,
+    ) -> CoreResult<()> {
         diesel::update(threads::table.find(id))
-            .set((threads::reply_count.eq(threads::reply_count + 1), threads::last_activity_at.eq(at)))
+            .set((
+                threads::reply_count.eq(threads::reply_count + 1),
+                threads::last_activity_at.eq(at),
+            ))
             .execute(conn)?;
         Ok(())
     }
 
     /// The member's name in this thread, given on their first post there: the first candidate
     /// not already taken by someone else in the thread.
-    fn pseudonym_for(conn: &mut DbConn, secrets: &Secrets, thread: ThreadId, poster: PosterId) -> CoreResult<String> {
+    fn pseudonym_for(
+        conn: &mut DbConn,
+        secrets: &Secrets,
+        thread: ThreadId,
+        poster: PosterId,
+    ) -> CoreResult<String> {
         if let Some(name) = thread_posters::table
             .find((thread, poster))
             .select(thread_posters::pseudonym)
@@ -196,7 +229,10 @@ mod tests {
 
     #[test]
     fn cursors_round_trip() {
-        let c = BoardCursor { last_activity_at: now(), id: ThreadId(42) };
+        let c = BoardCursor {
+            last_activity_at: now(),
+            id: ThreadId(42),
+        };
         assert_eq!(BoardCursor::decode(&c.encode()), Some(c));
         for bad in ["", "x", "1.", ".1", "1.x", "99999999999999999999.1"] {
             assert_eq!(BoardCursor::decode(bad), None, "{bad}");

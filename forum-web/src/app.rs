@@ -1,0 +1,121 @@
+//! The application state every handler shares.
+
+use std::sync::{Arc, RwLock};
+use std::time::{Duration, Instant};
+
+use forum_core::db::{self, DbConn, DbPool};
+use forum_core::models::Board;
+use forum_core::secrets::Secrets;
+use forum_core::{CoreError, CoreResult};
+
+use crate::config::Config;
+use crate::error::{AppError, AppResult};
+use crate::helplines::Helplines;
+use crate::rate_limit::Limiter;
+
+/// Everything a request may need: storage, settings, keys and limiters.
+pub struct App {
+    pub pool: DbPool,
+    pub helplines: Helplines,
+    pub config: Config,
+    pub secrets: Secrets,
+    pub limiter: Arc<Limiter>,
+    nav: RwLock<Option<(Instant, Arc<Vec<Board>>)>>,
+}
+
+/// What handlers take: a cheap clone of the shared [`App`].
+#[derive(Clone)]
+pub struct AppState(pub Arc<App>);
+
+impl std::ops::Deref for AppState {
+    type Target = App;
+    fn deref(&self) -> &App {
+        &self.0
+    }
+}
+
+/// How long the board list in the header may be stale (boards change rarely; several web
+/// processes may share one database).
+const NAV_TTL: Duration = Duration::from_secs(10);
+
+impl App {
+    /// Opens the database, applies pending migrations, loads the server secret and, on a
+    /// fresh database, creates the starter boards if configured to.
+    pub fn open(config: Config) -> anyhow::Result<AppState> {
+        let pool = db::build_pool(
+            &config.core.database_url,
+            config.core.pool_size,
+            config.core.sqlite_sync,
+        )?;
+        let mut conn = pool.get().map_err(CoreError::from)?;
+        db::run_migrations(&mut conn)?;
+        let secrets = Secrets::load_or_create(&mut conn)?;
+        if config.starter_boards && Board::count(&mut conn)? == 0 {
+            Board::create_starter_set(&mut conn)?;
+        }
+        drop(conn);
+        let limiter = Limiter::new(&config.rate_limits);
+        Ok(AppState(Arc::new(App {
+            pool,
+            helplines: config.helplines.clone(),
+            config,
+            secrets,
+            limiter,
+            nav: RwLock::new(None),
+        })))
+    }
+
+    /// Runs blocking database work off the async executor. Every handler goes through here.
+    pub async fn db<T, F>(&self, f: F) -> AppResult<T>
+    where
+        F: FnOnce(&mut DbConn) -> CoreResult<T> + Send + 'static,
+        T: Send + 'static,
+    {
+        let pool = self.pool.clone();
+        let span = tracing::Span::current();
+        tokio::task::spawn_blocking(move || {
+            span.in_scope(|| {
+                let mut conn = pool.get().map_err(CoreError::from)?;
+                f(&mut conn)
+            })
+        })
+        .await
+        .map_err(|e| AppError::Internal(anyhow::anyhow!("database task failed: {e}")))?
+        .map_err(AppError::from)
+    }
+
+    /// The boards for the header, from a short-lived cache.
+    pub async fn nav_boards(&self) -> Arc<Vec<Board>> {
+        if let Some((at, boards)) = self.nav.read().ok().and_then(|n| n.clone()) {
+            if at.elapsed() < NAV_TTL {
+                return boards;
+            }
+        }
+        match self.db(Board::all).await {
+            Ok(boards) => {
+                let boards = Arc::new(boards);
+                if let Ok(mut nav) = self.nav.write() {
+                    *nav = Some((Instant::now(), boards.clone()));
+                }
+                boards
+            }
+            Err(_) => self.cached_nav(),
+        }
+    }
+
+    /// The last board list known, without touching the database (for error pages).
+    pub fn cached_nav(&self) -> Arc<Vec<Board>> {
+        self.nav
+            .read()
+            .ok()
+            .and_then(|n| n.as_ref().map(|(_, b)| b.clone()))
+            .unwrap_or_default()
+    }
+
+    /// Drops the cached board list after a change.
+    pub fn forget_nav(&self) {
+        if let Ok(mut nav) = self.nav.write() {
+            *nav = None;
+        }
+    }
+}

@@ -1,0 +1,206 @@
+//! The command line: `forum serve`, `forum migrate`, `forum board …`, `forum mod …`.
+
+use std::io::{BufRead, IsTerminal};
+
+use anyhow::{Context, bail};
+use clap::{Parser, Subcommand};
+use forum_core::db;
+use forum_core::models::{Board, NewBoard, NewModerator};
+
+use crate::app::App;
+use crate::config::Config;
+
+#[derive(Parser)]
+#[command(
+    name = "forum",
+    version,
+    about = "An anonymous forum for mental-health peer support"
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Serve the forum (creating and migrating the database if needed).
+    Serve {
+        /// Address to listen on (also FORUM_BIND); default 127.0.0.1:8080.
+        #[arg(long)]
+        bind: Option<std::net::SocketAddr>,
+    },
+    /// Apply pending database migrations and exit.
+    Migrate,
+    /// Manage support groups.
+    Board {
+        #[command(subcommand)]
+        command: BoardCommand,
+    },
+    /// Manage moderator accounts.
+    Mod {
+        #[command(subcommand)]
+        command: ModCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum BoardCommand {
+    /// Create a board.
+    Create {
+        /// Short name used in the address: /b/SLUG.
+        slug: String,
+        #[arg(long)]
+        name: String,
+        #[arg(long, default_value = "")]
+        description: String,
+    },
+    /// List the boards.
+    List,
+}
+
+#[derive(Subcommand)]
+enum ModCommand {
+    /// Create a moderator; the password is read from standard input, or prompted for.
+    Create {
+        name: String,
+        /// Admins can also manage moderators and boards.
+        #[arg(long)]
+        admin: bool,
+    },
+}
+
+pub fn run() -> anyhow::Result<()> {
+    let cli = Cli::parse();
+    init_tracing();
+    let mut config = Config::from_env()?;
+    match cli.command {
+        Command::Serve { bind } => {
+            if let Some(bind) = bind {
+                config.bind = bind;
+            }
+            serve(config)
+        }
+        Command::Migrate => {
+            let mut conn = connect(&config)?;
+            let applied = db::run_migrations(&mut conn)?;
+            if applied.is_empty() {
+                println!("The database is up to date.");
+            } else {
+                for name in applied {
+                    println!("applied {name}");
+                }
+            }
+            Ok(())
+        }
+        Command::Board {
+            command:
+                BoardCommand::Create {
+                    slug,
+                    name,
+                    description,
+                },
+        } => {
+            let mut conn = migrated(&config)?;
+            let board = NewBoard::new(&slug, &name, &description).insert(&mut conn)?;
+            println!("Created board {} at /b/{}", board.name, board.slug);
+            Ok(())
+        }
+        Command::Board {
+            command: BoardCommand::List,
+        } => {
+            let mut conn = migrated(&config)?;
+            for board in Board::all(&mut conn)? {
+                println!("{}\t{}\t{}", board.slug, board.name, board.moderation_mode);
+            }
+            Ok(())
+        }
+        Command::Mod {
+            command: ModCommand::Create { name, admin },
+        } => {
+            let password = read_password()?;
+            let mut conn = migrated(&config)?;
+            let moderator = NewModerator {
+                name: &name,
+                password: &password,
+                is_admin: admin,
+            }
+            .insert(&mut conn)?;
+            println!(
+                "Created {} {}",
+                if moderator.is_admin {
+                    "admin"
+                } else {
+                    "moderator"
+                },
+                moderator.name
+            );
+            Ok(())
+        }
+    }
+}
+
+fn serve(config: Config) -> anyhow::Result<()> {
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()?;
+    runtime.block_on(async move {
+        let bind = config.bind;
+        let listener = tokio::net::TcpListener::bind(bind)
+            .await
+            .with_context(|| format!("cannot listen on {bind}"))?;
+        let state = tokio::task::spawn_blocking(move || App::open(config)).await??;
+        let address = listener.local_addr()?;
+        println!("Serving the forum at http://{address}/");
+        crate::serve(state, listener).await
+    })
+}
+
+type Conn = diesel::r2d2::PooledConnection<db::ConnectionManager>;
+
+fn connect(config: &Config) -> anyhow::Result<Conn> {
+    let pool = db::build_pool(&config.core.database_url, 1, config.core.sqlite_sync)?;
+    pool.get().context("cannot connect to the database")
+}
+
+fn migrated(config: &Config) -> anyhow::Result<Conn> {
+    let mut conn = connect(config)?;
+    db::run_migrations(&mut conn)?;
+    Ok(conn)
+}
+
+/// Reads the password from standard input when it is not a terminal (scripts), or prompts for
+/// it twice without echo.
+fn read_password() -> anyhow::Result<String> {
+    let stdin = std::io::stdin();
+    let password = if stdin.is_terminal() {
+        let min = forum_core::models::PASSWORD_MIN;
+        let first = rpassword::prompt_password(format!(
+            "Password for the new moderator (at least {min} characters): "
+        ))?;
+        let again = rpassword::prompt_password("The same password again: ")?;
+        if first != again {
+            bail!("the two passwords differ");
+        }
+        first
+    } else {
+        let mut line = String::new();
+        stdin
+            .lock()
+            .read_line(&mut line)
+            .context("cannot read the password")?;
+        line.trim_end_matches(['\n', '\r']).to_owned()
+    };
+    if password.is_empty() {
+        bail!("no password given");
+    }
+    Ok(password)
+}
+
+fn init_tracing() {
+    let filter = tracing_subscriber::EnvFilter::try_from_env("FORUM_LOG")
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .try_init();
+}

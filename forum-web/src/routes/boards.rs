@@ -1,0 +1,128 @@
+//! Board pages and starting a thread.
+
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use axum::{Form, Router};
+use forum_core::models::{Board, BoardCursor, NewThread, PostDraft, Thread};
+use maud::Markup;
+use serde::Deserialize;
+
+use crate::app::AppState;
+use crate::csrf;
+use crate::error::{AppError, AppResult};
+use crate::extract::{ClientIp, Identity, PageCtx};
+use crate::rate_limit::LimitedAction;
+use crate::routes::posting::{self, check_post_fields};
+use crate::templates::pages::board::{board as board_page, thread_href};
+use crate::templates::pages::post_forms::{PostFormState, new_thread};
+
+const THREADS_PER_PAGE: i64 = 30;
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/b/{slug}", get(show_board))
+        .route("/b/{slug}/new", get(show_new_thread).post(create_thread))
+}
+
+#[derive(Deserialize)]
+struct BoardQuery {
+    after: Option<String>,
+}
+
+async fn show_board(
+    State(state): State<AppState>,
+    ctx: PageCtx,
+    Path(slug): Path<String>,
+    Query(q): Query<BoardQuery>,
+) -> AppResult<Markup> {
+    let after = match q.after.as_deref() {
+        None | Some("") => None,
+        Some(text) => Some(
+            BoardCursor::decode(text)
+                .ok_or_else(|| AppError::BadRequest("That page link is not valid.".into()))?,
+        ),
+    };
+    let (board, threads, next) = state
+        .db(move |c| {
+            let board = Board::by_slug(c, &slug)?;
+            let (threads, next) = Thread::list_for_board(c, board.id, after, THREADS_PER_PAGE)?;
+            Ok((board, threads, next))
+        })
+        .await?;
+    Ok(board_page(&ctx, &board, &threads, next, after.is_none()))
+}
+
+async fn show_new_thread(
+    State(state): State<AppState>,
+    ctx: PageCtx,
+    Path(slug): Path<String>,
+) -> AppResult<Markup> {
+    let board = state.db(move |c| Board::by_slug(c, &slug)).await?;
+    Ok(new_thread(&ctx, &board, &PostFormState::default()))
+}
+
+#[derive(Deserialize)]
+struct NewThreadForm {
+    #[serde(default)]
+    csrf: String,
+    #[serde(default)]
+    title: String,
+    #[serde(default)]
+    content_warning: String,
+    #[serde(default)]
+    body: String,
+}
+
+async fn create_thread(
+    State(state): State<AppState>,
+    ctx: PageCtx,
+    ClientIp(ip): ClientIp,
+    identity: Identity,
+    Path(slug): Path<String>,
+    Form(form): Form<NewThreadForm>,
+) -> AppResult<Response> {
+    csrf::check(&state, &identity, &form.csrf)?;
+    let board = state.db(move |c| Board::by_slug(c, &slug)).await?;
+    let mut form_state = PostFormState {
+        title: form.title,
+        content_warning: form.content_warning,
+        body: form.body,
+        ..PostFormState::default()
+    };
+    let Some(fields) = check_post_fields(&mut form_state, true) else {
+        return Ok((
+            StatusCode::UNPROCESSABLE_ENTITY,
+            new_thread(&ctx, &board, &form_state),
+        )
+            .into_response());
+    };
+    let known = posting::known_poster(&state, &identity).await?;
+    posting::rate_limit(&state, LimitedAction::NewThread, ip, known.as_ref())?;
+    let (key, is_new) = posting::key_for_posting(&identity);
+    let poster = match known {
+        Some(p) => p,
+        None => posting::poster_for_key(&state, &key).await?,
+    };
+    let secrets = state.secrets.clone();
+    let (thread, post) = state
+        .db(move |c| {
+            let mut draft = PostDraft::new(&fields.body, None);
+            draft.status = forum_core::models::initial_status(c, &board, poster.id)?;
+            NewThread {
+                board_id: board.id,
+                poster_id: poster.id,
+                title: &fields.title,
+                content_warning: fields.content_warning.as_deref(),
+            }
+            .create(c, &secrets, draft)
+        })
+        .await?;
+    let location = format!("{}#p{}", thread_href(&thread), post.id);
+    Ok(posting::see_other(
+        &state,
+        &location,
+        is_new.then_some(&key),
+    ))
+}

@@ -1,0 +1,102 @@
+//! "Your anonymous identity": the recovery phrase, restoring it, leaving a device.
+
+use axum::extract::State;
+use axum::http::{StatusCode, header};
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use axum::{Form, Router};
+use forum_core::models::{Post, Poster};
+use forum_core::poster_key::PosterKey;
+use serde::Deserialize;
+
+use crate::app::AppState;
+use crate::csrf;
+use crate::error::AppResult;
+use crate::extract::{ClientIp, Identity, PageCtx, key_hash};
+use crate::rate_limit::LimitedAction;
+use crate::routes::posting;
+use crate::templates::pages::identity::identity as identity_page;
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/me", get(show_identity))
+        .route("/me/restore", post(restore))
+        .route("/me/forget", post(forget))
+}
+
+async fn show_identity(
+    State(state): State<AppState>,
+    ctx: PageCtx,
+    identity: Identity,
+) -> AppResult<Response> {
+    let posts = match identity.key_hash(&state) {
+        Some(hash) => {
+            state
+                .db(move |c| match Poster::by_key_hash(c, &hash)? {
+                    Some(p) => Post::by_poster(c, p.id, 200),
+                    None => Ok(Vec::new()),
+                })
+                .await?
+        }
+        None => Vec::new(),
+    };
+    let mut response = identity_page(&ctx, identity.key.as_ref(), &posts, None).into_response();
+    // The recovery phrase is on this page: never keep it in a cache.
+    response.headers_mut().insert(
+        header::CACHE_CONTROL,
+        "no-store".parse().expect("static header value"),
+    );
+    Ok(response)
+}
+
+#[derive(Deserialize)]
+struct RestoreForm {
+    #[serde(default)]
+    csrf: String,
+    #[serde(default)]
+    phrase: String,
+}
+
+/// Restores an identity from its phrase. Only phrases of posters who exist are accepted, and
+/// attempts are rate limited like logins, so phrases cannot be guessed here.
+async fn restore(
+    State(state): State<AppState>,
+    ctx: PageCtx,
+    ClientIp(ip): ClientIp,
+    identity: Identity,
+    Form(form): Form<RestoreForm>,
+) -> AppResult<Response> {
+    csrf::check(&state, &identity, &form.csrf)?;
+    posting::rate_limit(&state, LimitedAction::Login, ip, None)?;
+    let refuse = |message: &str| {
+        let page = identity_page(&ctx, identity.key.as_ref(), &[], Some(message));
+        Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
+    };
+    let Some(key) = PosterKey::parse(&form.phrase) else {
+        return refuse(
+            "That is not a recovery phrase: it has 24 letters and digits, in groups of four.",
+        );
+    };
+    let hash = key_hash(&state, &key);
+    if state
+        .db(move |c| Poster::by_key_hash(c, &hash))
+        .await?
+        .is_none()
+    {
+        return refuse("No identity has that recovery phrase. Please check it and try again.");
+    }
+    Ok(posting::see_other(&state, "/me", Some(&key)))
+}
+
+async fn forget(
+    State(state): State<AppState>,
+    identity: Identity,
+    Form(form): Form<RestoreForm>,
+) -> AppResult<Response> {
+    csrf::check(&state, &identity, &form.csrf)?;
+    let mut response = Redirect::to("/me").into_response();
+    response
+        .headers_mut()
+        .append(header::SET_COOKIE, posting::clear_key_cookie());
+    Ok(response)
+}

@@ -1,0 +1,173 @@
+//! Thread pages and replies.
+
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::{Form, Router};
+use forum_core::ids::{PosterId, ThreadId};
+use forum_core::models::{Board, Post, PostDraft, Thread, Viewer};
+use maud::Markup;
+use serde::Deserialize;
+
+use crate::app::AppState;
+use crate::csrf;
+use crate::error::{AppError, AppResult};
+use crate::extract::{ClientIp, Identity, PageCtx};
+use crate::rate_limit::LimitedAction;
+use crate::routes::posting::{self, check_post_fields};
+use crate::templates::pages::board::thread_href;
+use crate::templates::pages::post_forms::PostFormState;
+use crate::templates::pages::thread::{ThreadView, thread as thread_page};
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/t/{id}", get(show_thread))
+        .route("/t/{id}/{slug}", get(show_thread_with_slug))
+        .route("/t/{id}/reply", post(create_reply))
+}
+
+#[derive(Deserialize)]
+struct PageQuery {
+    page: Option<String>,
+}
+
+/// A thread id from the URL; anything else is a 404, not a 400.
+fn thread_id(raw: &str) -> AppResult<ThreadId> {
+    raw.parse().map_err(|_| AppError::NotFound)
+}
+
+fn page_number(q: &PageQuery) -> AppResult<i64> {
+    match q.page.as_deref() {
+        None | Some("") => Ok(1),
+        Some(p) => p
+            .parse::<i64>()
+            .ok()
+            .filter(|n| (1..=1_000_000).contains(n))
+            .ok_or_else(|| AppError::BadRequest("That page number is not valid.".into())),
+    }
+}
+
+async fn show_thread(
+    State(state): State<AppState>,
+    ctx: PageCtx,
+    identity: Identity,
+    Path(id): Path<String>,
+    Query(q): Query<PageQuery>,
+) -> AppResult<Markup> {
+    let view = load_view(&state, &identity, thread_id(&id)?, page_number(&q)?).await?;
+    Ok(thread_page(&ctx, &view, &PostFormState::default()))
+}
+
+async fn show_thread_with_slug(
+    state: State<AppState>,
+    ctx: PageCtx,
+    identity: Identity,
+    Path((id, _slug)): Path<(String, String)>,
+    query: Query<PageQuery>,
+) -> AppResult<Markup> {
+    show_thread(state, ctx, identity, Path(id), query).await
+}
+
+/// Loads what the thread page shows to this visitor. A page past the end is a 404.
+async fn load_view(
+    state: &AppState,
+    identity: &Identity,
+    id: ThreadId,
+    page: i64,
+) -> AppResult<ThreadView> {
+    let key_hash = identity.key_hash(state);
+    state
+        .db(move |c| {
+            let thread = Thread::by_id(c, id)?;
+            let viewer: Option<PosterId> = match key_hash {
+                Some(hash) => forum_core::models::Poster::by_key_hash(c, &hash)?.map(|p| p.id),
+                None => None,
+            };
+            if !thread.visible && viewer != Some(thread.poster_id) {
+                return Err(forum_core::CoreError::NotFound);
+            }
+            let who = Viewer::Public(viewer);
+            let total = Post::count_in_thread(c, id, who)?;
+            let pages = ((total + Post::PER_PAGE - 1) / Post::PER_PAGE).max(1);
+            if page > pages {
+                return Err(forum_core::CoreError::NotFound);
+            }
+            let posts = Post::page_of_thread(c, id, who, page)?;
+            let board = Board::by_id(c, thread.board_id)?;
+            Ok(ThreadView {
+                board,
+                thread,
+                posts,
+                page,
+                pages,
+                viewer,
+            })
+        })
+        .await
+}
+
+#[derive(Deserialize)]
+struct ReplyForm {
+    #[serde(default)]
+    csrf: String,
+    #[serde(default)]
+    content_warning: String,
+    #[serde(default)]
+    body: String,
+}
+
+async fn create_reply(
+    State(state): State<AppState>,
+    ctx: PageCtx,
+    ClientIp(ip): ClientIp,
+    identity: Identity,
+    Path(id): Path<String>,
+    Form(form): Form<ReplyForm>,
+) -> AppResult<Response> {
+    let id = thread_id(&id)?;
+    csrf::check(&state, &identity, &form.csrf)?;
+    let mut form_state = PostFormState {
+        content_warning: form.content_warning,
+        body: form.body,
+        ..PostFormState::default()
+    };
+    let Some(fields) = check_post_fields(&mut form_state, false) else {
+        let view = load_view(&state, &identity, id, 1).await?;
+        let view = if view.pages > 1 {
+            load_view(&state, &identity, id, view.pages).await?
+        } else {
+            view
+        };
+        return Ok((
+            StatusCode::UNPROCESSABLE_ENTITY,
+            thread_page(&ctx, &view, &form_state),
+        )
+            .into_response());
+    };
+    let known = posting::known_poster(&state, &identity).await?;
+    posting::rate_limit(&state, LimitedAction::Reply, ip, known.as_ref())?;
+    let (key, is_new) = posting::key_for_posting(&identity);
+    let poster = match known {
+        Some(p) => p,
+        None => posting::poster_for_key(&state, &key).await?,
+    };
+    let secrets = state.secrets.clone();
+    let (thread, post, page) = state
+        .db(move |c| {
+            let thread = Thread::by_id(c, id)?;
+            let board = Board::by_id(c, thread.board_id)?;
+            let mut draft = PostDraft::new(&fields.body, fields.content_warning.as_deref());
+            draft.status = forum_core::models::initial_status(c, &board, poster.id)?;
+            let (thread, post) = Thread::reply(c, &secrets, id, poster.id, draft)?;
+            let page = Post::page_number(c, &post, Viewer::Public(Some(poster.id)))?;
+            Ok((thread, post, page))
+        })
+        .await?;
+    let location = format!("{}?page={page}#p{}", thread_href(&thread), post.id);
+    Ok(posting::see_other(
+        &state,
+        &location,
+        is_new.then_some(&key),
+    ))
+}
