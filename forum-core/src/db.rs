@@ -144,6 +144,14 @@ pub fn build_pool(
             }
         }
     }
+    // Fail fast, with the engine's own message, when the database cannot be reached at all.
+    let manager = ConnectionManager {
+        url: url.clone(),
+        sqlite_sync,
+    };
+    manager
+        .connect()
+        .map_err(|e| CoreError::Unavailable(e.to_string()))?;
     let max_size = if url.is_sqlite() {
         max_size.clamp(1, 8)
     } else {
@@ -154,10 +162,8 @@ pub fn build_pool(
         .min_idle(Some(1))
         .connection_timeout(Duration::from_secs(10))
         .test_on_check_out(false)
-        .build(ConnectionManager {
-            url: url.clone(),
-            sqlite_sync,
-        })
+        .error_handler(Box::new(diesel::r2d2::NopErrorHandler))
+        .build(manager)
         .map_err(|e| CoreError::Unavailable(e.to_string()))
 }
 

@@ -8,7 +8,11 @@ fn main() -> ExitCode {
         Err(error) => {
             // One clear line, never a backtrace.
             let causes: Vec<String> = error.chain().map(ToString::to_string).collect();
-            eprintln!("forum: {}", causes.join(": "));
+            let message = causes.join(": ");
+            eprintln!(
+                "forum: {}",
+                message.split_whitespace().collect::<Vec<_>>().join(" ")
+            );
             ExitCode::FAILURE
         }
     }

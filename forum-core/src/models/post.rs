@@ -309,6 +309,15 @@ pub mod limits {
         Ok(Some(text))
     }
 
+    /// Removes what no one means to type and some databases refuse: NUL and other control
+    /// characters (tab and newline stay), and Windows line endings.
+    pub fn clean_text(text: &str) -> String {
+        text.replace("\r\n", "\n")
+            .chars()
+            .filter(|&c| c == '\n' || c == '\t' || !c.is_control())
+            .collect()
+    }
+
     fn required<'a>(text: &'a str, what: &str, max: usize) -> Result<&'a str, String> {
         let text = text.trim();
         let n = text.chars().count();
@@ -338,6 +347,11 @@ pub mod limits {
             assert_eq!(content_warning(" "), Ok(None));
             assert_eq!(content_warning(" grief "), Ok(Some("grief")));
             assert!(content_warning(&"x".repeat(101)).is_err());
+        }
+
+        #[test]
+        fn control_characters_are_dropped() {
+            assert_eq!(clean_text("a\0b\r\nc\td\u{7}\u{85}"), "ab\nc\td");
         }
     }
 }

@@ -88,6 +88,9 @@ pub struct CheckedPost {
 }
 
 pub fn check_post_fields(state: &mut PostFormState, with_title: bool) -> Option<CheckedPost> {
+    state.title = limits::clean_text(&state.title);
+    state.content_warning = limits::clean_text(&state.content_warning);
+    state.body = limits::clean_text(&state.body);
     let title = if with_title {
         limits::title(&state.title)
             .map_err(|e| state.errors.insert("title", e))

@@ -1,0 +1,190 @@
+//! The `forum` binary as an operator uses it.
+
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::TcpStream;
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+fn forum(db: &str) -> Command {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_forum"));
+    cmd.env("DATABASE_URL", db).env("FORUM_LOG", "warn");
+    cmd
+}
+
+fn run(db: &str, args: &[&str], stdin: &str) -> (bool, String, String) {
+    let mut child = forum(db)
+        .args(args)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("the binary starts");
+    child
+        .stdin
+        .take()
+        .expect("stdin")
+        .write_all(stdin.as_bytes())
+        .expect("stdin written");
+    let out = child.wait_with_output().expect("the binary ends");
+    (
+        out.status.success(),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+fn http_get(address: &str, path: &str) -> String {
+    let mut stream = TcpStream::connect(address).expect("the server accepts connections");
+    stream
+        .set_read_timeout(Some(Duration::from_secs(10)))
+        .expect("a timeout");
+    write!(
+        stream,
+        "GET {path} HTTP/1.1\r\nHost: {address}\r\nConnection: close\r\n\r\n"
+    )
+    .expect("request sent");
+    let mut response = String::new();
+    stream.read_to_string(&mut response).expect("a response");
+    response
+}
+
+struct Server(Child);
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+/// Starts `forum serve` on a free port; returns the server and its address.
+fn serve(db: &str, extra_env: &[(&str, &str)]) -> (Server, String) {
+    let mut cmd = forum(db);
+    cmd.args(["serve", "--bind", "127.0.0.1:0"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null());
+    for (k, v) in extra_env {
+        cmd.env(k, v);
+    }
+    let mut child = cmd.spawn().expect("the server starts");
+    let stdout = child.stdout.take().expect("stdout");
+    let server = Server(child);
+    let mut line = String::new();
+    BufReader::new(stdout)
+        .read_line(&mut line)
+        .expect("the server prints its address");
+    let address = line
+        .trim()
+        .trim_start_matches("Serving the forum at http://")
+        .trim_end_matches('/')
+        .to_owned();
+    assert!(address.starts_with("127.0.0.1:"), "{line}");
+    (server, address)
+}
+
+#[test]
+fn boards_made_on_the_command_line_are_served() {
+    let dir = tempfile::tempdir().expect("a temp dir");
+    let db = dir.path().join("data/forum.db").display().to_string();
+    let (ok, out, err) = run(&db, &["migrate"], "");
+    assert!(ok, "{err}");
+    assert!(out.contains("applied"), "{out}");
+    let (ok, out, _) = run(&db, &["migrate"], "");
+    assert!(ok && out.contains("up to date"), "{out}");
+
+    let (ok, out, err) = run(
+        &db,
+        &[
+            "board",
+            "create",
+            "night-owls",
+            "--name",
+            "Night owls",
+            "--description",
+            "For the small hours",
+        ],
+        "",
+    );
+    assert!(ok, "{err}");
+    assert!(out.contains("/b/night-owls"), "{out}");
+    let (ok, _, err) = run(
+        &db,
+        &["board", "create", "night-owls", "--name", "Again"],
+        "",
+    );
+    assert!(!ok);
+    assert_eq!(err.lines().count(), 1, "one line: {err}");
+    assert!(err.contains("already"), "{err}");
+    let (ok, _, err) = run(&db, &["board", "create", "Bad Slug", "--name", "x"], "");
+    assert!(
+        !ok && err.starts_with("forum: ") && !err.contains("panicked"),
+        "{err}"
+    );
+    let (_, out, _) = run(&db, &["board", "list"], "");
+    assert!(out.contains("night-owls\tNight owls"), "{out}");
+
+    let (ok, out, err) = run(
+        &db,
+        &["mod", "create", "river", "--admin"],
+        "a long enough password\n",
+    );
+    assert!(ok, "{err}");
+    assert!(out.contains("admin river"), "{out}");
+    let (ok, _, err) = run(&db, &["mod", "create", "brook"], "short\n");
+    assert!(!ok && err.contains("at least"), "{err}");
+
+    // A database made by the CLI gets no starter boards: the operator chose their own.
+    let (server, address) = serve(&db, &[]);
+    let page = http_get(&address, "/b/night-owls");
+    assert!(page.starts_with("HTTP/1.1 200"), "{page}");
+    assert!(page.contains("<h1>Night owls</h1>"), "{page}");
+    let missing = http_get(&address, "/b/nope");
+    assert!(missing.starts_with("HTTP/1.1 404"), "{missing}");
+    drop(server);
+}
+
+#[test]
+fn a_fresh_database_gets_starter_boards_and_a_health_check() {
+    let dir = tempfile::tempdir().expect("a temp dir");
+    let db = dir.path().join("forum.db").display().to_string();
+    let started = Instant::now();
+    let (server, address) = serve(&db, &[]);
+    let home = http_get(&address, "/");
+    assert!(home.starts_with("HTTP/1.1 200"), "{home}");
+    for board in [
+        "Depression",
+        "Anxiety",
+        "Grief and loss",
+        "Supporting someone",
+    ] {
+        assert!(home.contains(board), "{board}");
+    }
+    assert!(
+        !home.to_ascii_lowercase().contains("set-cookie"),
+        "readers get no cookie"
+    );
+    assert!(http_get(&address, "/healthz").starts_with("HTTP/1.1 200"));
+    assert!(started.elapsed() < Duration::from_secs(30));
+    drop(server);
+}
+
+#[test]
+fn bad_configuration_is_one_clear_line() {
+    let (ok, _, err) = run("mysql://nope", &["migrate"], "");
+    assert!(!ok);
+    assert_eq!(err.lines().count(), 1, "{err}");
+    assert!(err.contains("unknown scheme"), "{err}");
+    let (ok, _, err) = run("postgres://nobody@127.0.0.1:1/none", &["migrate"], "");
+    assert!(
+        !ok && err.starts_with("forum: ") && !err.contains("panicked"),
+        "{err}"
+    );
+    let mut cmd = forum("x.db");
+    let out = cmd
+        .args(["serve"])
+        .env("FORUM_BIND", "not an address")
+        .output()
+        .expect("runs");
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(!out.status.success() && err.contains("FORUM_BIND"), "{err}");
+}
