@@ -21,9 +21,7 @@ impl CoreConfig {
         let url = std::env::var("DATABASE_URL").unwrap_or_else(|_| Self::DEFAULT_DATABASE.into());
         let pool_size = match std::env::var("FORUM_DB_POOL_SIZE") {
             Ok(v) => v.trim().parse().map_err(|_| {
-                CoreError::Config(format!(
-                    "FORUM_DB_POOL_SIZE must be a whole number, not {v:?}"
-                ))
+                CoreError::Config(format!("FORUM_DB_POOL_SIZE must be a whole number, not {v:?}"))
             })?,
             Err(_) => 8,
         };
@@ -31,10 +29,6 @@ impl CoreConfig {
             Ok(v) => SqliteSync::parse(&v)?,
             Err(_) => SqliteSync::Full,
         };
-        Ok(Self {
-            database_url: DatabaseUrl::parse(&url)?,
-            pool_size,
-            sqlite_sync,
-        })
+        Ok(Self { database_url: DatabaseUrl::parse(&url)?, pool_size, sqlite_sync })
     }
 }

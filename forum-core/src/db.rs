@@ -37,14 +37,9 @@ impl DatabaseUrl {
         if url.starts_with("postgres://") || url.starts_with("postgresql://") {
             return Ok(Self::Postgres(url.to_owned()));
         }
-        let path = url
-            .strip_prefix("sqlite://")
-            .or_else(|| url.strip_prefix("sqlite:"))
-            .unwrap_or(url);
+        let path = url.strip_prefix("sqlite://").or_else(|| url.strip_prefix("sqlite:")).unwrap_or(url);
         if path.is_empty() {
-            return Err(CoreError::Config(
-                "DATABASE_URL names no SQLite file".into(),
-            ));
+            return Err(CoreError::Config("DATABASE_URL names no SQLite file".into()));
         }
         if path.contains("://") {
             return Err(CoreError::Config(format!(
@@ -95,12 +90,8 @@ impl ManageConnection for ConnectionManager {
 
     fn connect(&self) -> Result<DbConn, Self::Error> {
         let conn = match &self.url {
-            DatabaseUrl::Postgres(url) => {
-                diesel::PgConnection::establish(url).map(DbConn::Postgresql)
-            }
-            DatabaseUrl::Sqlite(path) => {
-                diesel::SqliteConnection::establish(path).map(DbConn::Sqlite)
-            }
+            DatabaseUrl::Postgres(url) => diesel::PgConnection::establish(url).map(DbConn::Postgresql),
+            DatabaseUrl::Sqlite(path) => diesel::SqliteConnection::establish(path).map(DbConn::Sqlite),
         };
         let mut conn = conn.map_err(diesel::r2d2::Error::ConnectionError)?;
         if let DbConn::Sqlite(c) = &mut conn {
@@ -127,36 +118,20 @@ impl ManageConnection for ConnectionManager {
 }
 
 /// Builds the pool. SQLite gets a small one: it has a single writer however many connections.
-pub fn build_pool(
-    url: &DatabaseUrl,
-    max_size: u32,
-    sqlite_sync: SqliteSync,
-) -> Result<DbPool, CoreError> {
+pub fn build_pool(url: &DatabaseUrl, max_size: u32, sqlite_sync: SqliteSync) -> Result<DbPool, CoreError> {
     if let DatabaseUrl::Sqlite(path) = url {
         if let Some(dir) = std::path::Path::new(path).parent() {
             if !dir.as_os_str().is_empty() {
                 std::fs::create_dir_all(dir).map_err(|e| {
-                    CoreError::Config(format!(
-                        "cannot create the directory {}: {e}",
-                        dir.display()
-                    ))
+                    CoreError::Config(format!("cannot create the directory {}: {e}", dir.display()))
                 })?;
             }
         }
     }
     // Fail fast, with the engine's own message, when the database cannot be reached at all.
-    let manager = ConnectionManager {
-        url: url.clone(),
-        sqlite_sync,
-    };
-    manager
-        .connect()
-        .map_err(|e| CoreError::Unavailable(e.to_string()))?;
-    let max_size = if url.is_sqlite() {
-        max_size.clamp(1, 8)
-    } else {
-        max_size.max(1)
-    };
+    let manager = ConnectionManager { url: url.clone(), sqlite_sync };
+    manager.connect().map_err(|e| CoreError::Unavailable(e.to_string()))?;
+    let max_size = if url.is_sqlite() { max_size.clamp(1, 8) } else { max_size.max(1) };
     Pool::builder()
         .max_size(max_size)
         .min_idle(Some(1))
@@ -173,9 +148,7 @@ pub fn run_migrations(conn: &mut DbConn) -> Result<Vec<String>, CoreError> {
         DbConn::Postgresql(_) => POSTGRES_MIGRATIONS,
         DbConn::Sqlite(_) => SQLITE_MIGRATIONS,
     };
-    let applied = conn
-        .run_pending_migrations(source)
-        .map_err(|e| CoreError::Migration(e.to_string()))?;
+    let applied = conn.run_pending_migrations(source).map_err(|e| CoreError::Migration(e.to_string()))?;
     Ok(applied.iter().map(ToString::to_string).collect())
 }
 
@@ -192,6 +165,13 @@ where
     match conn {
         DbConn::Postgresql(_) => conn.transaction(f),
         DbConn::Sqlite(inner) => {
+            let depth = AnsiTransactionManager::transaction_manager_status_mut(inner)
+                .transaction_depth()
+                .map_err(E::from)?;
+            if depth.is_some() {
+                // Already inside a write transaction: a savepoint is enough.
+                return conn.transaction(f);
+            }
             AnsiTransactionManager::begin_transaction_sql(inner, "BEGIN IMMEDIATE")?;
             match f(conn) {
                 Ok(value) => {
@@ -233,10 +213,7 @@ mod tests {
             ("sqlite:///var/f.db", "/var/f.db"),
             ("sqlite://f.db", "f.db"),
         ] {
-            assert_eq!(
-                DatabaseUrl::parse(url).unwrap(),
-                DatabaseUrl::Sqlite(path.into())
-            );
+            assert_eq!(DatabaseUrl::parse(url).unwrap(), DatabaseUrl::Sqlite(path.into()));
         }
         assert!(DatabaseUrl::parse("mysql://x").is_err());
         assert!(DatabaseUrl::parse("sqlite:").is_err());
@@ -271,10 +248,7 @@ mod tests {
             h.join().unwrap();
         }
         use crate::schema::settings;
-        let n: i64 = settings::table
-            .count()
-            .get_result(&mut pool.get().unwrap())
-            .unwrap();
+        let n: i64 = settings::table.count().get_result(&mut pool.get().unwrap()).unwrap();
         assert_eq!(n, 100);
     }
 }

@@ -68,4 +68,10 @@ id_type!(
     BanId,
     /// An entry of the moderation log.
     ModLogId,
+    /// An item in the moderation queue.
+    QueueItemId,
+    /// A moderator's private note on a queue item.
+    QueueNoteId,
+    /// A word rule.
+    WordRuleId,
 );

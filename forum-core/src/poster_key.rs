@@ -95,10 +95,7 @@ mod tests {
             let key = PosterKey::generate();
             assert_eq!(key.encode().len(), 24);
             assert_eq!(PosterKey::parse(&key.encode()), Some(key.clone()));
-            assert_eq!(
-                PosterKey::parse(&key.phrase().to_lowercase()),
-                Some(key.clone())
-            );
+            assert_eq!(PosterKey::parse(&key.phrase().to_lowercase()), Some(key.clone()));
             assert_eq!(key.phrase().len(), 29);
         }
     }

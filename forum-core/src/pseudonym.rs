@@ -419,14 +419,8 @@ pub fn name_space() -> usize {
 /// The `attempt`-th candidate name for `poster` in `thread`. Attempt 0 is the usual name;
 /// later attempts are used only when an earlier one is already taken in the thread.
 pub fn derive(secrets: &Secrets, poster: PosterId, thread: ThreadId, attempt: u32) -> String {
-    let mac = secrets.mac(
-        Purpose::Pseudonym,
-        &[
-            &poster.0.to_be_bytes(),
-            &thread.0.to_be_bytes(),
-            &attempt.to_be_bytes(),
-        ],
-    );
+    let mac = secrets
+        .mac(Purpose::Pseudonym, &[&poster.0.to_be_bytes(), &thread.0.to_be_bytes(), &attempt.to_be_bytes()]);
     let pick = |bytes: [u8; 8], len: usize| (u64::from_be_bytes(bytes) % len as u64) as usize;
     let adjective = ADJECTIVES[pick(mac[0..8].try_into().expect("8 bytes"), ADJECTIVES.len())];
     let noun = NOUNS[pick(mac[8..16].try_into().expect("8 bytes"), NOUNS.len())];
@@ -440,10 +434,7 @@ mod tests {
 
     #[test]
     fn word_lists_have_no_repeats() {
-        assert_eq!(
-            ADJECTIVES.iter().collect::<HashSet<_>>().len(),
-            ADJECTIVES.len()
-        );
+        assert_eq!(ADJECTIVES.iter().collect::<HashSet<_>>().len(), ADJECTIVES.len());
         assert_eq!(NOUNS.iter().collect::<HashSet<_>>().len(), NOUNS.len());
         assert!(name_space() >= 40_000, "{}", name_space());
     }
@@ -454,15 +445,10 @@ mod tests {
         let a = derive(&s, PosterId(1), ThreadId(1), 0);
         assert_eq!(a, derive(&s, PosterId(1), ThreadId(1), 0));
         // Across 200 threads one poster's names are spread like anyone's.
-        let names: HashSet<_> = (0..200)
-            .map(|t| derive(&s, PosterId(1), ThreadId(t), 0))
-            .collect();
+        let names: HashSet<_> = (0..200).map(|t| derive(&s, PosterId(1), ThreadId(t), 0)).collect();
         assert!(names.len() > 190, "{}", names.len());
         // A different server key gives different names.
-        assert_ne!(
-            a,
-            derive(&Secrets::from_bytes([2; 32]), PosterId(1), ThreadId(1), 0)
-        );
+        assert_ne!(a, derive(&Secrets::from_bytes([2; 32]), PosterId(1), ThreadId(1), 0));
         assert_ne!(a, derive(&s, PosterId(1), ThreadId(1), 1));
     }
 }

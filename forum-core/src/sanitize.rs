@@ -102,12 +102,7 @@ pub fn render_markdown(source: &str) -> SafeHtml {
     for event in Parser::new_ext(&source, options) {
         match event {
             Event::Html(html) | Event::InlineHtml(html) => events.push(Event::Text(html)),
-            Event::Start(Tag::Heading {
-                level,
-                id,
-                classes,
-                attrs,
-            }) => {
+            Event::Start(Tag::Heading { level, id, classes, attrs }) => {
                 let _ = (id, classes, attrs);
                 events.push(Event::Start(Tag::Heading {
                     level: shift_heading(level),
@@ -173,11 +168,7 @@ fn push_with_post_links<'a>(events: &mut Vec<Event<'a>>, text: CowStr<'a>) {
     }
     let mut pieces = Vec::new();
     while let Some(at) = rest.find(">>") {
-        let digits = rest[at + 2..]
-            .bytes()
-            .take_while(u8::is_ascii_digit)
-            .count()
-            .min(10);
+        let digits = rest[at + 2..].bytes().take_while(u8::is_ascii_digit).count().min(10);
         if digits == 0 {
             pieces.push((rest[..at + 2].to_owned(), None));
             rest = &rest[at + 2..];
@@ -239,10 +230,7 @@ mod tests {
 
     #[test]
     fn markdown_renders() {
-        assert_eq!(
-            html("**bold** and *it*"),
-            "<p><strong>bold</strong> and <em>it</em></p>\n"
-        );
+        assert_eq!(html("**bold** and *it*"), "<p><strong>bold</strong> and <em>it</em></p>\n");
         assert!(html("# Title").contains("<h3>Title</h3>"));
         assert!(html("- a\n- b").contains("<li>a</li>"));
         assert!(html("~~gone~~").contains("<del>gone</del>"));
@@ -253,10 +241,7 @@ mod tests {
         let out = html("<script>alert(1)</script> and <b>hi</b> I <3 you");
         assert!(!out.contains("<script"), "{out}");
         assert!(!out.contains("<b>"), "{out}");
-        assert!(
-            out.contains("&lt;script&gt;alert(1)&lt;/script&gt;"),
-            "{out}"
-        );
+        assert!(out.contains("&lt;script&gt;alert(1)&lt;/script&gt;"), "{out}");
         assert!(out.contains("I &lt;3 you"), "{out}");
         let block = html("<div onclick=\"x()\">\n\nhello");
         assert!(block.contains("&lt;div onclick="), "{block}");
@@ -269,9 +254,7 @@ mod tests {
         assert!(!out.contains("javascript:"), "{out}");
         assert!(!out.contains("data:"), "{out}");
         assert!(
-            out.contains(
-                r#"<a href="https://example.org/" rel="nofollow ugc noopener noreferrer">y</a>"#
-            ),
+            out.contains(r#"<a href="https://example.org/" rel="nofollow ugc noopener noreferrer">y</a>"#),
             "{out}"
         );
     }
@@ -287,9 +270,7 @@ mod tests {
     fn post_references_link() {
         let out = html(">>12 I agree, and see >>345.\n\n> quoted");
         assert!(
-            out.contains(
-                r#"<a href="/p/12" rel="nofollow ugc noopener noreferrer">&gt;&gt;12</a> I agree"#
-            ),
+            out.contains(r#"<a href="/p/12" rel="nofollow ugc noopener noreferrer">&gt;&gt;12</a> I agree"#),
             "{out}"
         );
         assert!(out.contains(r#"<a href="/p/345""#), "{out}");
@@ -300,12 +281,9 @@ mod tests {
 
     #[test]
     fn cleaning_is_idempotent_on_output() {
-        for src in [
-            "**a** <i>b</i>",
-            "[x](https://e.org)",
-            "1. one\n2. two",
-            "| a | b |\n|---|---|\n| 1 | 2 |",
-        ] {
+        for src in
+            ["**a** <i>b</i>", "[x](https://e.org)", "1. one\n2. two", "| a | b |\n|---|---|\n| 1 | 2 |"]
+        {
             let once = html(src);
             assert_eq!(CLEANER.clean(&once).to_string(), once, "{src}");
         }

@@ -24,6 +24,8 @@ diesel::table! {
         id -> Integer,
         key_hash -> Text,
         created_at -> Timestamp,
+        network_hash -> Text,
+        pending_warning -> Nullable<Text>,
     }
 }
 
@@ -88,16 +90,45 @@ diesel::table! {
 }
 
 diesel::table! {
+    queue_items (id) {
+        id -> Integer,
+        post_id -> Integer,
+        board_id -> Integer,
+        lane -> Integer,
+        crisis_tier -> Text,
+        crisis_matches -> Text,
+        flagged_by -> Nullable<Text>,
+        report_count -> Integer,
+        opened_at -> Timestamp,
+        claimed_by -> Nullable<Integer>,
+        claimed_at -> Nullable<Timestamp>,
+        first_action_at -> Nullable<Timestamp>,
+        resolved_at -> Nullable<Timestamp>,
+        resolved_by -> Nullable<Integer>,
+        resolution -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    queue_notes (id) {
+        id -> Integer,
+        queue_item_id -> Integer,
+        moderator_id -> Integer,
+        body -> Text,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
     reports (id) {
         id -> Integer,
         post_id -> Integer,
+        queue_item_id -> Integer,
         reason -> Text,
         note -> Text,
         reporter_hash -> Text,
         post_snapshot -> Text,
         created_at -> Timestamp,
-        resolved_at -> Nullable<Timestamp>,
-        resolved_by -> Nullable<Integer>,
     }
 }
 
@@ -106,6 +137,7 @@ diesel::table! {
         id -> Integer,
         poster_id -> Integer,
         moderator_id -> Integer,
+        network_hash -> Text,
         reason -> Text,
         created_at -> Timestamp,
         expires_at -> Nullable<Timestamp>,
@@ -120,14 +152,27 @@ diesel::table! {
         action -> Text,
         target_kind -> Text,
         target_id -> Integer,
+        board_id -> Nullable<Integer>,
         reason -> Text,
         created_at -> Timestamp,
     }
 }
 
+diesel::table! {
+    word_rules (id) {
+        id -> Integer,
+        pattern -> Text,
+        is_regex -> Bool,
+        action -> Text,
+        message -> Text,
+        created_at -> Timestamp,
+    }
+}
+
 diesel::joinable!(threads -> boards (board_id));
+diesel::joinable!(queue_items -> posts (post_id));
 diesel::joinable!(posts -> threads (thread_id));
-diesel::joinable!(reports -> posts (post_id));
+diesel::joinable!(reports -> queue_items (queue_item_id));
 diesel::joinable!(mod_sessions -> moderators (moderator_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
@@ -139,7 +184,10 @@ diesel::allow_tables_to_appear_in_same_query!(
     posts,
     moderators,
     mod_sessions,
+    queue_items,
+    queue_notes,
     reports,
     bans,
     mod_log,
+    word_rules,
 );

@@ -55,9 +55,8 @@ impl Secrets {
     pub fn load_or_create(conn: &mut DbConn) -> CoreResult<Self> {
         let fresh: [u8; 32] = rand::random();
         let stored = Setting::get_or_insert(conn, SETTING, &hex(&fresh))?;
-        let master = unhex(&stored).ok_or_else(|| {
-            crate::error::CoreError::Config("the stored server secret is malformed".into())
-        })?;
+        let master = unhex(&stored)
+            .ok_or_else(|| crate::error::CoreError::Config("the stored server secret is malformed".into()))?;
         Ok(Self { master })
     }
 
@@ -85,26 +84,27 @@ impl Secrets {
         hex(&self.mac(purpose, parts))
     }
 
+    /// Checks a MAC truncated to `tag.len()` bytes (at least 16), in constant time.
+    pub fn verify_prefix(&self, purpose: Purpose, parts: &[&[u8]], tag: &[u8]) -> bool {
+        let expected = self.mac(purpose, parts);
+        tag.len() >= 16
+            && tag.len() <= expected.len()
+            && expected.iter().zip(tag).fold(0u8, |acc, (a, b)| acc | (a ^ b)) == 0
+    }
+
     /// Checks a MAC in constant time.
     pub fn verify(&self, purpose: Purpose, parts: &[&[u8]], tag: &[u8]) -> bool {
         let expected = self.mac(purpose, parts);
-        tag.len() == expected.len()
-            && expected
-                .iter()
-                .zip(tag)
-                .fold(0u8, |acc, (a, b)| acc | (a ^ b))
-                == 0
+        tag.len() == expected.len() && expected.iter().zip(tag).fold(0u8, |acc, (a, b)| acc | (a ^ b)) == 0
     }
 }
 
 pub fn hex(bytes: &[u8]) -> String {
     use std::fmt::Write;
-    bytes
-        .iter()
-        .fold(String::with_capacity(bytes.len() * 2), |mut s, b| {
-            let _ = write!(s, "{b:02x}");
-            s
-        })
+    bytes.iter().fold(String::with_capacity(bytes.len() * 2), |mut s, b| {
+        let _ = write!(s, "{b:02x}");
+        s
+    })
 }
 
 pub fn unhex<const N: usize>(text: &str) -> Option<[u8; N]> {
@@ -127,18 +127,9 @@ mod tests {
     #[test]
     fn purposes_give_unrelated_keys() {
         let s = Secrets::from_bytes([7; 32]);
-        assert_ne!(
-            s.mac(Purpose::Csrf, &[b"x"]),
-            s.mac(Purpose::Session, &[b"x"])
-        );
-        assert_ne!(
-            s.mac(Purpose::Csrf, &[b"ab", b"c"]),
-            s.mac(Purpose::Csrf, &[b"a", b"bc"])
-        );
-        assert_eq!(
-            s.mac(Purpose::Csrf, &[b"x"]),
-            Secrets::from_bytes([7; 32]).mac(Purpose::Csrf, &[b"x"])
-        );
+        assert_ne!(s.mac(Purpose::Csrf, &[b"x"]), s.mac(Purpose::Session, &[b"x"]));
+        assert_ne!(s.mac(Purpose::Csrf, &[b"ab", b"c"]), s.mac(Purpose::Csrf, &[b"a", b"bc"]));
+        assert_eq!(s.mac(Purpose::Csrf, &[b"x"]), Secrets::from_bytes([7; 32]).mac(Purpose::Csrf, &[b"x"]));
         let tag = s.mac(Purpose::Csrf, &[b"x"]);
         assert!(s.verify(Purpose::Csrf, &[b"x"], &tag));
         assert!(!s.verify(Purpose::Csrf, &[b"y"], &tag));

@@ -4,9 +4,11 @@ use std::sync::{Arc, RwLock};
 use std::time::{Duration, Instant};
 
 use forum_core::db::{self, DbConn, DbPool};
-use forum_core::models::Board;
+use forum_core::models::{Board, WordRule};
 use forum_core::secrets::Secrets;
 use forum_core::{CoreError, CoreResult};
+use forum_mod::crisis::CrisisDetector;
+use forum_mod::rules::WordRules;
 
 use crate::config::Config;
 use crate::error::{AppError, AppResult};
@@ -17,6 +19,9 @@ use crate::rate_limit::Limiter;
 pub struct App {
     pub pool: DbPool,
     pub helplines: Helplines,
+    /// Finds crisis language; built once at start-up.
+    pub detector: Arc<CrisisDetector>,
+    rules: RwLock<(Instant, Arc<WordRules>)>,
     pub config: Config,
     pub secrets: Secrets,
     pub limiter: Arc<Limiter>,
@@ -42,22 +47,25 @@ impl App {
     /// Opens the database, applies pending migrations, loads the server secret and, on a
     /// fresh database, creates the starter boards if configured to.
     pub fn open(config: Config) -> anyhow::Result<AppState> {
-        let pool = db::build_pool(
-            &config.core.database_url,
-            config.core.pool_size,
-            config.core.sqlite_sync,
-        )?;
+        let pool = db::build_pool(&config.core.database_url, config.core.pool_size, config.core.sqlite_sync)?;
         let mut conn = pool.get().map_err(CoreError::from)?;
         db::run_migrations(&mut conn)?;
         let secrets = Secrets::load_or_create(&mut conn)?;
         if config.starter_boards && Board::count(&mut conn)? == 0 {
             Board::create_starter_set(&mut conn)?;
         }
+        let rules = Arc::new(WordRules::new(&WordRule::all(&mut conn)?));
         drop(conn);
+        let detector = Arc::new(match &config.crisis_lexicon {
+            Some(dir) => CrisisDetector::from_dir(dir)?,
+            None => CrisisDetector::builtin(),
+        });
         let limiter = Limiter::new(&config.rate_limits);
         Ok(AppState(Arc::new(App {
             pool,
             helplines: config.helplines.clone(),
+            detector,
+            rules: RwLock::new((Instant::now(), rules)),
             config,
             secrets,
             limiter,
@@ -105,11 +113,34 @@ impl App {
 
     /// The last board list known, without touching the database (for error pages).
     pub fn cached_nav(&self) -> Arc<Vec<Board>> {
-        self.nav
-            .read()
-            .ok()
-            .and_then(|n| n.as_ref().map(|(_, b)| b.clone()))
-            .unwrap_or_default()
+        self.nav.read().ok().and_then(|n| n.as_ref().map(|(_, b)| b.clone())).unwrap_or_default()
+    }
+
+    /// The word rules in force, reloaded now and then so that every web process sees an
+    /// admin's change.
+    pub async fn word_rules(&self) -> Arc<WordRules> {
+        if let Ok(rules) = self.rules.read() {
+            if rules.0.elapsed() < NAV_TTL {
+                return rules.1.clone();
+            }
+        }
+        match self.db(WordRule::all).await {
+            Ok(stored) => {
+                let rules = Arc::new(WordRules::new(&stored));
+                if let Ok(mut slot) = self.rules.write() {
+                    *slot = (Instant::now(), rules.clone());
+                }
+                rules
+            }
+            Err(_) => self.rules.read().map(|r| r.1.clone()).unwrap_or_default(),
+        }
+    }
+
+    /// Makes the next request reload the word rules.
+    pub fn forget_word_rules(&self) {
+        if let Ok(mut slot) = self.rules.write() {
+            slot.0 = Instant::now() - NAV_TTL;
+        }
     }
 
     /// Drops the cached board list after a change.

@@ -11,11 +11,7 @@ use crate::app::App;
 use crate::config::Config;
 
 #[derive(Parser)]
-#[command(
-    name = "forum",
-    version,
-    about = "An anonymous forum for mental-health peer support"
-)]
+#[command(name = "forum", version, about = "An anonymous forum for mental-health peer support")]
 struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -92,62 +88,36 @@ pub fn run() -> anyhow::Result<()> {
             }
             Ok(())
         }
-        Command::Board {
-            command:
-                BoardCommand::Create {
-                    slug,
-                    name,
-                    description,
-                },
-        } => {
+        Command::Board { command: BoardCommand::Create { slug, name, description } } => {
             let mut conn = migrated(&config)?;
             let board = NewBoard::new(&slug, &name, &description).insert(&mut conn)?;
             println!("Created board {} at /b/{}", board.name, board.slug);
             Ok(())
         }
-        Command::Board {
-            command: BoardCommand::List,
-        } => {
+        Command::Board { command: BoardCommand::List } => {
             let mut conn = migrated(&config)?;
             for board in Board::all(&mut conn)? {
                 println!("{}\t{}\t{}", board.slug, board.name, board.moderation_mode);
             }
             Ok(())
         }
-        Command::Mod {
-            command: ModCommand::Create { name, admin },
-        } => {
+        Command::Mod { command: ModCommand::Create { name, admin } } => {
             let password = read_password()?;
             let mut conn = migrated(&config)?;
-            let moderator = NewModerator {
-                name: &name,
-                password: &password,
-                is_admin: admin,
-            }
-            .insert(&mut conn)?;
-            println!(
-                "Created {} {}",
-                if moderator.is_admin {
-                    "admin"
-                } else {
-                    "moderator"
-                },
-                moderator.name
-            );
+            let moderator =
+                NewModerator { name: &name, password: &password, is_admin: admin }.insert(&mut conn)?;
+            println!("Created {} {}", if moderator.is_admin { "admin" } else { "moderator" }, moderator.name);
             Ok(())
         }
     }
 }
 
 fn serve(config: Config) -> anyhow::Result<()> {
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()?;
+    let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
     runtime.block_on(async move {
         let bind = config.bind;
-        let listener = tokio::net::TcpListener::bind(bind)
-            .await
-            .with_context(|| format!("cannot listen on {bind}"))?;
+        let listener =
+            tokio::net::TcpListener::bind(bind).await.with_context(|| format!("cannot listen on {bind}"))?;
         let state = tokio::task::spawn_blocking(move || App::open(config)).await??;
         let address = listener.local_addr()?;
         println!("Serving the forum at http://{address}/");
@@ -184,10 +154,7 @@ fn read_password() -> anyhow::Result<String> {
         first
     } else {
         let mut line = String::new();
-        stdin
-            .lock()
-            .read_line(&mut line)
-            .context("cannot read the password")?;
+        stdin.lock().read_line(&mut line).context("cannot read the password")?;
         line.trim_end_matches(['\n', '\r']).to_owned()
     };
     if password.is_empty() {
@@ -199,8 +166,5 @@ fn read_password() -> anyhow::Result<String> {
 fn init_tracing() {
     let filter = tracing_subscriber::EnvFilter::try_from_env("FORUM_LOG")
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
-    let _ = tracing_subscriber::fmt()
-        .with_env_filter(filter)
-        .with_writer(std::io::stderr)
-        .try_init();
+    let _ = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr).try_init();
 }

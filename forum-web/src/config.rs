@@ -26,6 +26,12 @@ pub struct Config {
     pub rate_limits: RateLimits,
     /// Crisis resources (`FORUM_HELPLINES`, or the built-in file).
     pub helplines: Helplines,
+    /// `FORUM_CRISIS_LEXICON`: a directory whose lexicon files extend or replace the built-in
+    /// crisis lexicon.
+    pub crisis_lexicon: Option<std::path::PathBuf>,
+    /// `FORUM_HIDE_AFTER_REPORTS` (default 3): distinct reporters after whom a post is hidden
+    /// pending review; 0 never hides.
+    pub hide_after_reports: i64,
 }
 
 impl Config {
@@ -41,10 +47,7 @@ impl Config {
             .split(',')
             .map(str::trim)
             .filter(|s| !s.is_empty())
-            .map(|s| {
-                s.parse()
-                    .with_context(|| format!("FORUM_TRUSTED_PROXIES: {s:?} is not an IP address"))
-            })
+            .map(|s| s.parse().with_context(|| format!("FORUM_TRUSTED_PROXIES: {s:?} is not an IP address")))
             .collect::<anyhow::Result<_>>()?;
         Ok(Self {
             core,
@@ -55,6 +58,14 @@ impl Config {
             starter_boards: flag("FORUM_STARTER_BOARDS")?.unwrap_or(true),
             rate_limits: RateLimits::from_env()?,
             helplines: Helplines::from_env()?,
+            crisis_lexicon: std::env::var_os("FORUM_CRISIS_LEXICON").map(Into::into),
+            hide_after_reports: match std::env::var("FORUM_HIDE_AFTER_REPORTS") {
+                Ok(v) => v
+                    .trim()
+                    .parse()
+                    .with_context(|| format!("FORUM_HIDE_AFTER_REPORTS must be a whole number, not {v:?}"))?,
+                Err(_) => forum_mod::reports::DEFAULT_HIDE_THRESHOLD,
+            },
         })
     }
 
@@ -69,6 +80,8 @@ impl Config {
             starter_boards: false,
             rate_limits: RateLimits::default(),
             helplines: Helplines::built_in(),
+            crisis_lexicon: None,
+            hide_after_reports: forum_mod::reports::DEFAULT_HIDE_THRESHOLD,
         }
     }
 }

@@ -17,6 +17,9 @@ pub enum AppError {
     Forbidden(&'static str),
     #[error("{0}")]
     Conflict(String),
+    /// The member is banned; the message says why and until when.
+    #[error("{0}")]
+    Banned(String),
     #[error("too many requests")]
     RateLimited { retry_after: Duration },
     #[error("service unavailable")]
@@ -51,7 +54,7 @@ impl AppError {
         match self {
             Self::NotFound => StatusCode::NOT_FOUND,
             Self::BadRequest(_) => StatusCode::BAD_REQUEST,
-            Self::Forbidden(_) => StatusCode::FORBIDDEN,
+            Self::Forbidden(_) | Self::Banned(_) => StatusCode::FORBIDDEN,
             Self::Conflict(_) => StatusCode::CONFLICT,
             Self::RateLimited { .. } => StatusCode::TOO_MANY_REQUESTS,
             Self::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
@@ -62,7 +65,7 @@ impl AppError {
     /// What a visitor may be told.
     fn public_message(&self) -> Option<String> {
         match self {
-            Self::BadRequest(m) | Self::Conflict(m) => Some(m.clone()),
+            Self::BadRequest(m) | Self::Conflict(m) | Self::Banned(m) => Some(m.clone()),
             Self::Forbidden(m) => Some((*m).to_owned()),
             _ => None,
         }
@@ -98,12 +101,7 @@ mod tests {
             (AppError::NotFound, 404),
             (AppError::BadRequest("x".into()), 400),
             (AppError::Forbidden("x"), 403),
-            (
-                AppError::RateLimited {
-                    retry_after: Duration::from_millis(1500),
-                },
-                429,
-            ),
+            (AppError::RateLimited { retry_after: Duration::from_millis(1500) }, 429),
             (AppError::Internal(anyhow::anyhow!("secret detail")), 500),
             (CoreError::NotFound.into(), 404),
             (CoreError::Invalid("bad".into()).into(), 400),

@@ -5,7 +5,7 @@ use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 use axum::extract::{ConnectInfo, FromRequestParts};
 use axum::http::request::Parts;
 use axum::http::{HeaderMap, header};
-use forum_core::models::Board;
+use forum_core::models::{Board, ModSession as StoredSession, Moderator, Poster};
 use forum_core::poster_key::PosterKey;
 use forum_core::secrets::Purpose;
 use std::sync::Arc;
@@ -21,19 +21,12 @@ pub struct ClientIp(pub IpAddr);
 impl FromRequestParts<AppState> for ClientIp {
     type Rejection = std::convert::Infallible;
 
-    async fn from_request_parts(
-        parts: &mut Parts,
-        state: &AppState,
-    ) -> Result<Self, Self::Rejection> {
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
         let peer = parts
             .extensions
             .get::<ConnectInfo<SocketAddr>>()
             .map_or(IpAddr::V4(Ipv4Addr::UNSPECIFIED), |c| c.0.ip());
-        Ok(Self(client_ip(
-            peer,
-            &parts.headers,
-            &state.config.trusted_proxies,
-        )))
+        Ok(Self(client_ip(peer, &parts.headers, &state.config.trusted_proxies)))
     }
 }
 
@@ -83,9 +76,7 @@ impl<S: Send + Sync> FromRequestParts<S> for Identity {
     type Rejection = std::convert::Infallible;
 
     async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
-        Ok(Self {
-            key: cookie(&parts.headers, KEY_COOKIE).and_then(PosterKey::parse),
-        })
+        Ok(Self { key: cookie(&parts.headers, KEY_COOKIE).and_then(PosterKey::parse) })
     }
 }
 
@@ -111,22 +102,30 @@ pub struct PageCtx {
     /// Whether the visitor has an anonymous identity on this device.
     pub member: bool,
     pub path: String,
+    /// A moderator's warning to this member, shown once.
+    pub notice: Option<String>,
 }
 
 impl FromRequestParts<AppState> for PageCtx {
     type Rejection = std::convert::Infallible;
 
-    async fn from_request_parts(
-        parts: &mut Parts,
-        state: &AppState,
-    ) -> Result<Self, Self::Rejection> {
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
         let identity = Identity::from_request_parts(parts, state).await?;
-        Ok(PageCtx::new(
-            state,
-            &identity,
-            state.nav_boards().await,
-            parts.uri.path(),
-        ))
+        let mut ctx = PageCtx::new(state, &identity, state.nav_boards().await, parts.uri.path());
+        if let Some(hash) = identity.key_hash(state) {
+            // A warning waits for the member's next visit; it is shown once.
+            ctx.notice = state
+                .db(move |c| {
+                    let Some(poster) = Poster::by_key_hash(c, &hash)? else { return Ok(None) };
+                    if poster.pending_warning.is_some() {
+                        Poster::set_warning(c, poster.id, None)?;
+                    }
+                    Ok(poster.pending_warning)
+                })
+                .await
+                .unwrap_or(None);
+        }
+        Ok(ctx)
     }
 }
 
@@ -138,6 +137,77 @@ impl PageCtx {
             csrf: csrf::token(state, identity),
             member: identity.key.is_some(),
             path: path.to_owned(),
+            notice: None,
+        }
+    }
+}
+
+/// The name of a moderator's session cookie.
+pub const MOD_COOKIE: &str = "forum_mod";
+
+/// A logged-in moderator. Without a valid session, a request is sent to the login page.
+#[derive(Debug, Clone)]
+pub struct ModSession {
+    pub moderator: Moderator,
+    pub token_hash: String,
+    /// A CSRF token for this moderator's forms.
+    pub csrf: String,
+}
+
+impl ModSession {
+    /// Checks a moderator form's token.
+    pub fn check_csrf(&self, state: &AppState, submitted: &str) -> Result<(), crate::error::AppError> {
+        csrf::check_for(state, self.token_hash.as_bytes(), submitted)
+    }
+}
+
+pub fn session_hash(state: &AppState, token: &str) -> String {
+    state.secrets.mac_hex(Purpose::Session, &[token.as_bytes()])
+}
+
+impl FromRequestParts<AppState> for ModSession {
+    type Rejection = axum::response::Response;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
+        use axum::response::{IntoResponse, Redirect};
+        let to_login = || Redirect::to("/mod/login").into_response();
+        let Some(token) = cookie(&parts.headers, MOD_COOKIE).filter(|t| t.len() == 64) else {
+            return Err(to_login());
+        };
+        let token_hash = session_hash(state, token);
+        let lookup = token_hash.clone();
+        match state.db(move |c| StoredSession::moderator(c, &lookup)).await {
+            Ok(Some(moderator)) => {
+                Ok(Self { csrf: csrf::token_for(state, token_hash.as_bytes()), moderator, token_hash })
+            }
+            Ok(None) => Err(to_login()),
+            Err(e) => Err(e.into_response()),
+        }
+    }
+}
+
+impl axum::extract::OptionalFromRequestParts<AppState> for ModSession {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Option<Self>, Self::Rejection> {
+        Ok(<Self as FromRequestParts<AppState>>::from_request_parts(parts, state).await.ok())
+    }
+}
+
+/// A logged-in admin; other moderators get 403.
+#[derive(Debug, Clone)]
+pub struct AdminSession(pub ModSession);
+
+impl FromRequestParts<AppState> for AdminSession {
+    type Rejection = axum::response::Response;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
+        use axum::response::IntoResponse;
+        let session = ModSession::from_request_parts(parts, state).await?;
+        if session.moderator.is_admin {
+            Ok(Self(session))
+        } else {
+            Err(crate::error::AppError::Forbidden("Only admins can do this.").into_response())
         }
     }
 }
@@ -152,10 +222,7 @@ mod tests {
         let proxy: IpAddr = "10.0.0.1".parse().unwrap();
         let client: IpAddr = "198.51.100.7".parse().unwrap();
         let mut headers = HeaderMap::new();
-        headers.insert(
-            "x-forwarded-for",
-            HeaderValue::from_static("203.0.113.9, 198.51.100.7"),
-        );
+        headers.insert("x-forwarded-for", HeaderValue::from_static("203.0.113.9, 198.51.100.7"));
         assert_eq!(client_ip(proxy, &headers, &[proxy]), client);
         assert_eq!(client_ip(proxy, &headers, &[]), proxy);
         let stranger: IpAddr = "192.0.2.5".parse().unwrap();
@@ -167,10 +234,7 @@ mod tests {
     #[test]
     fn cookies_are_found_by_name() {
         let mut headers = HeaderMap::new();
-        headers.insert(
-            header::COOKIE,
-            HeaderValue::from_static("a=1; forum_key=ABC ; b=2"),
-        );
+        headers.insert(header::COOKIE, HeaderValue::from_static("a=1; forum_key=ABC ; b=2"));
         assert_eq!(cookie(&headers, "forum_key"), Some("ABC"));
         assert_eq!(cookie(&headers, "b"), Some("2"));
         assert_eq!(cookie(&headers, "c"), None);

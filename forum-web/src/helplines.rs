@@ -42,10 +42,7 @@ impl Helplines {
 
     pub fn parse(text: &str) -> anyhow::Result<Self> {
         let parsed: Self = toml::from_str(text)?;
-        anyhow::ensure!(
-            !parsed.regions.is_empty(),
-            "the helplines file lists no region"
-        );
+        anyhow::ensure!(!parsed.regions.is_empty(), "the helplines file lists no region");
         Ok(parsed)
     }
 
@@ -73,11 +70,8 @@ mod tests {
     #[test]
     fn built_in_file_has_the_core_services() {
         let h = Helplines::built_in();
-        let all: Vec<&str> = h
-            .regions
-            .iter()
-            .flat_map(|r| r.services.iter().map(|s| s.how.as_str()))
-            .collect();
+        let all: Vec<&str> =
+            h.regions.iter().flat_map(|r| r.services.iter().map(|s| s.how.as_str())).collect();
         for needle in ["988", "741741", "116 123", "85258", "9-8-8", "13 11 14"] {
             assert!(all.iter().any(|how| how.contains(needle)), "{needle}");
         }

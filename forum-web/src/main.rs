@@ -9,10 +9,7 @@ fn main() -> ExitCode {
             // One clear line, never a backtrace.
             let causes: Vec<String> = error.chain().map(ToString::to_string).collect();
             let message = causes.join(": ");
-            eprintln!(
-                "forum: {}",
-                message.split_whitespace().collect::<Vec<_>>().join(" ")
-            );
+            eprintln!("forum: {}", message.split_whitespace().collect::<Vec<_>>().join(" "));
             ExitCode::FAILURE
         }
     }

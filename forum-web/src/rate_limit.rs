@@ -22,16 +22,13 @@ pub enum LimitedAction {
     Edit,
     Report,
     Login,
+    /// New identities from a network whose member was banned.
+    BannedNetwork,
 }
 
 impl LimitedAction {
-    pub const ALL: [LimitedAction; 5] = [
-        Self::NewThread,
-        Self::Reply,
-        Self::Edit,
-        Self::Report,
-        Self::Login,
-    ];
+    pub const ALL: [LimitedAction; 6] =
+        [Self::NewThread, Self::Reply, Self::Edit, Self::Report, Self::Login, Self::BannedNetwork];
 
     fn env_name(self) -> &'static str {
         match self {
@@ -40,22 +37,21 @@ impl LimitedAction {
             Self::Edit => "EDIT",
             Self::Report => "REPORT",
             Self::Login => "LOGIN",
+            Self::BannedNetwork => "BANNED_NETWORK",
         }
     }
 
     /// Defaults in the spirit of Discourse and vichan: one reply every 10 s with a small
     /// burst, three new threads per 10 minutes; half that for members in their first day.
     fn default_rule(self) -> LimitRule {
-        let rule = |every_secs, burst| LimitRule {
-            every: Duration::from_secs(every_secs),
-            burst,
-        };
+        let rule = |every_secs, burst| LimitRule { every: Duration::from_secs(every_secs), burst };
         match self {
             Self::NewThread => rule(200, 3),
             Self::Reply => rule(10, 3),
             Self::Edit => rule(5, 5),
             Self::Report => rule(20, 5),
             Self::Login => rule(12, 5),
+            Self::BannedNetwork => rule(600, 1),
         }
     }
 }
@@ -77,10 +73,7 @@ impl LimitRule {
 
     /// The stricter rule for members in their first day: half the burst, twice the wait.
     fn newcomer(self) -> Self {
-        Self {
-            every: self.every * 2,
-            burst: self.burst.div_ceil(2),
-        }
+        Self { every: self.every * 2, burst: self.burst.div_ceil(2) }
     }
 }
 
@@ -95,13 +88,7 @@ pub struct RateLimits {
 
 impl Default for RateLimits {
     fn default() -> Self {
-        Self {
-            enabled: true,
-            rules: LimitedAction::ALL
-                .iter()
-                .map(|&a| (a, a.default_rule()))
-                .collect(),
-        }
+        Self { enabled: true, rules: LimitedAction::ALL.iter().map(|&a| (a, a.default_rule())).collect() }
     }
 }
 
@@ -109,10 +96,7 @@ impl RateLimits {
     pub fn from_env() -> anyhow::Result<Self> {
         let mut limits = Self::default();
         if let Ok(v) = std::env::var("FORUM_RATE_LIMITS") {
-            limits.enabled = !matches!(
-                v.trim().to_ascii_lowercase().as_str(),
-                "off" | "0" | "false" | "no"
-            );
+            limits.enabled = !matches!(v.trim().to_ascii_lowercase().as_str(), "off" | "0" | "false" | "no");
         }
         for (action, rule) in &mut limits.rules {
             let name = action.env_name();
@@ -120,9 +104,10 @@ impl RateLimits {
                 rule.every = every;
             }
             if let Ok(v) = std::env::var(format!("FORUM_RATE_{name}_BURST")) {
-                rule.burst = v.trim().parse().with_context(|| {
-                    format!("FORUM_RATE_{name}_BURST must be a whole number, not {v:?}")
-                })?;
+                rule.burst = v
+                    .trim()
+                    .parse()
+                    .with_context(|| format!("FORUM_RATE_{name}_BURST must be a whole number, not {v:?}"))?;
             }
         }
         Ok(limits)
@@ -139,10 +124,7 @@ impl RateLimits {
     }
 
     pub fn off() -> Self {
-        Self {
-            enabled: false,
-            ..Self::default()
-        }
+        Self { enabled: false, ..Self::default() }
     }
 }
 
@@ -194,10 +176,7 @@ impl Limiter {
                 newcomer: DefaultKeyedRateLimiter::keyed(rule.newcomer().quota()),
             })
             .collect();
-        Arc::new(Self {
-            enabled: limits.enabled,
-            actions,
-        })
+        Arc::new(Self { enabled: limits.enabled, actions })
     }
 
     /// Counts one `action` from this network and, if known, this poster (a newcomer when
@@ -216,19 +195,10 @@ impl Limiter {
         };
         let now = DefaultClock::default().now();
         let wait = |e: governor::NotUntil<_>| RetryAfter(e.wait_time_from(now));
-        limiter
-            .standard
-            .check_key(&ClientKey::network(ip))
-            .map_err(wait)?;
+        limiter.standard.check_key(&ClientKey::network(ip)).map_err(wait)?;
         if let Some((poster, newcomer)) = poster {
-            let per_poster = if newcomer {
-                &limiter.newcomer
-            } else {
-                &limiter.standard
-            };
-            per_poster
-                .check_key(&ClientKey::Poster(poster))
-                .map_err(wait)?;
+            let per_poster = if newcomer { &limiter.newcomer } else { &limiter.standard };
+            per_poster.check_key(&ClientKey::Poster(poster)).map_err(wait)?;
         }
         Ok(())
     }
@@ -245,10 +215,7 @@ impl Limiter {
 
     /// How many keys are remembered in all, for tests and figures.
     pub fn len(&self) -> usize {
-        self.actions
-            .iter()
-            .map(|l| l.standard.len() + l.newcomer.len())
-            .sum()
+        self.actions.iter().map(|l| l.standard.len() + l.newcomer.len()).sum()
     }
 
     pub fn is_empty(&self) -> bool {
@@ -270,18 +237,12 @@ mod tests {
         let v4: IpAddr = "192.0.2.1".parse().unwrap();
         let mapped: IpAddr = "::ffff:192.0.2.1".parse().unwrap();
         assert_eq!(ClientKey::network(v4), ClientKey::network(mapped));
-        assert_ne!(
-            ClientKey::network(v4),
-            ClientKey::network("192.0.2.2".parse().unwrap())
-        );
+        assert_ne!(ClientKey::network(v4), ClientKey::network("192.0.2.2".parse().unwrap()));
     }
 
     #[test]
     fn bursts_then_refuses_and_newcomers_get_less() {
-        let rule = LimitRule {
-            every: Duration::from_secs(60),
-            burst: 4,
-        };
+        let rule = LimitRule { every: Duration::from_secs(60), burst: 4 };
         let limiter = Limiter::new(&RateLimits::default().with(LimitedAction::Reply, rule));
         let ip: IpAddr = "192.0.2.1".parse().unwrap();
         for _ in 0..4 {
@@ -295,19 +256,12 @@ mod tests {
         assert!(limiter.check(LimitedAction::Reply, other, poster).is_ok());
         assert!(limiter.check(LimitedAction::Reply, other, poster).is_ok());
         assert!(limiter.check(LimitedAction::Reply, other, poster).is_err());
-        assert!(
-            Limiter::new(&RateLimits::off())
-                .check(LimitedAction::Reply, ip, None)
-                .is_ok()
-        );
+        assert!(Limiter::new(&RateLimits::off()).check(LimitedAction::Reply, ip, None).is_ok());
     }
 
     #[test]
     fn idle_keys_are_forgotten() {
-        let rule = LimitRule {
-            every: Duration::from_millis(1),
-            burst: 1,
-        };
+        let rule = LimitRule { every: Duration::from_millis(1), burst: 1 };
         let limiter = Limiter::new(&RateLimits::default().with(LimitedAction::Report, rule));
         for i in 0..1000u32 {
             let ip = IpAddr::from(std::net::Ipv4Addr::from(i));

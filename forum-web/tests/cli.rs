@@ -19,12 +19,7 @@ fn run(db: &str, args: &[&str], stdin: &str) -> (bool, String, String) {
         .stderr(Stdio::piped())
         .spawn()
         .expect("the binary starts");
-    child
-        .stdin
-        .take()
-        .expect("stdin")
-        .write_all(stdin.as_bytes())
-        .expect("stdin written");
+    child.stdin.take().expect("stdin").write_all(stdin.as_bytes()).expect("stdin written");
     let out = child.wait_with_output().expect("the binary ends");
     (
         out.status.success(),
@@ -35,14 +30,9 @@ fn run(db: &str, args: &[&str], stdin: &str) -> (bool, String, String) {
 
 fn http_get(address: &str, path: &str) -> String {
     let mut stream = TcpStream::connect(address).expect("the server accepts connections");
-    stream
-        .set_read_timeout(Some(Duration::from_secs(10)))
-        .expect("a timeout");
-    write!(
-        stream,
-        "GET {path} HTTP/1.1\r\nHost: {address}\r\nConnection: close\r\n\r\n"
-    )
-    .expect("request sent");
+    stream.set_read_timeout(Some(Duration::from_secs(10))).expect("a timeout");
+    write!(stream, "GET {path} HTTP/1.1\r\nHost: {address}\r\nConnection: close\r\n\r\n")
+        .expect("request sent");
     let mut response = String::new();
     stream.read_to_string(&mut response).expect("a response");
     response
@@ -60,9 +50,7 @@ impl Drop for Server {
 /// Starts `forum serve` on a free port; returns the server and its address.
 fn serve(db: &str, extra_env: &[(&str, &str)]) -> (Server, String) {
     let mut cmd = forum(db);
-    cmd.args(["serve", "--bind", "127.0.0.1:0"])
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null());
+    cmd.args(["serve", "--bind", "127.0.0.1:0"]).stdout(Stdio::piped()).stderr(Stdio::null());
     for (k, v) in extra_env {
         cmd.env(k, v);
     }
@@ -70,14 +58,9 @@ fn serve(db: &str, extra_env: &[(&str, &str)]) -> (Server, String) {
     let stdout = child.stdout.take().expect("stdout");
     let server = Server(child);
     let mut line = String::new();
-    BufReader::new(stdout)
-        .read_line(&mut line)
-        .expect("the server prints its address");
-    let address = line
-        .trim()
-        .trim_start_matches("Serving the forum at http://")
-        .trim_end_matches('/')
-        .to_owned();
+    BufReader::new(stdout).read_line(&mut line).expect("the server prints its address");
+    let address =
+        line.trim().trim_start_matches("Serving the forum at http://").trim_end_matches('/').to_owned();
     assert!(address.starts_with("127.0.0.1:"), "{line}");
     (server, address)
 }
@@ -94,40 +77,21 @@ fn boards_made_on_the_command_line_are_served() {
 
     let (ok, out, err) = run(
         &db,
-        &[
-            "board",
-            "create",
-            "night-owls",
-            "--name",
-            "Night owls",
-            "--description",
-            "For the small hours",
-        ],
+        &["board", "create", "night-owls", "--name", "Night owls", "--description", "For the small hours"],
         "",
     );
     assert!(ok, "{err}");
     assert!(out.contains("/b/night-owls"), "{out}");
-    let (ok, _, err) = run(
-        &db,
-        &["board", "create", "night-owls", "--name", "Again"],
-        "",
-    );
+    let (ok, _, err) = run(&db, &["board", "create", "night-owls", "--name", "Again"], "");
     assert!(!ok);
     assert_eq!(err.lines().count(), 1, "one line: {err}");
     assert!(err.contains("already"), "{err}");
     let (ok, _, err) = run(&db, &["board", "create", "Bad Slug", "--name", "x"], "");
-    assert!(
-        !ok && err.starts_with("forum: ") && !err.contains("panicked"),
-        "{err}"
-    );
+    assert!(!ok && err.starts_with("forum: ") && !err.contains("panicked"), "{err}");
     let (_, out, _) = run(&db, &["board", "list"], "");
     assert!(out.contains("night-owls\tNight owls"), "{out}");
 
-    let (ok, out, err) = run(
-        &db,
-        &["mod", "create", "river", "--admin"],
-        "a long enough password\n",
-    );
+    let (ok, out, err) = run(&db, &["mod", "create", "river", "--admin"], "a long enough password\n");
     assert!(ok, "{err}");
     assert!(out.contains("admin river"), "{out}");
     let (ok, _, err) = run(&db, &["mod", "create", "brook"], "short\n");
@@ -151,18 +115,10 @@ fn a_fresh_database_gets_starter_boards_and_a_health_check() {
     let (server, address) = serve(&db, &[]);
     let home = http_get(&address, "/");
     assert!(home.starts_with("HTTP/1.1 200"), "{home}");
-    for board in [
-        "Depression",
-        "Anxiety",
-        "Grief and loss",
-        "Supporting someone",
-    ] {
+    for board in ["Depression", "Anxiety", "Grief and loss", "Supporting someone"] {
         assert!(home.contains(board), "{board}");
     }
-    assert!(
-        !home.to_ascii_lowercase().contains("set-cookie"),
-        "readers get no cookie"
-    );
+    assert!(!home.to_ascii_lowercase().contains("set-cookie"), "readers get no cookie");
     assert!(http_get(&address, "/healthz").starts_with("HTTP/1.1 200"));
     assert!(started.elapsed() < Duration::from_secs(30));
     drop(server);
@@ -175,16 +131,9 @@ fn bad_configuration_is_one_clear_line() {
     assert_eq!(err.lines().count(), 1, "{err}");
     assert!(err.contains("unknown scheme"), "{err}");
     let (ok, _, err) = run("postgres://nobody@127.0.0.1:1/none", &["migrate"], "");
-    assert!(
-        !ok && err.starts_with("forum: ") && !err.contains("panicked"),
-        "{err}"
-    );
+    assert!(!ok && err.starts_with("forum: ") && !err.contains("panicked"), "{err}");
     let mut cmd = forum("x.db");
-    let out = cmd
-        .args(["serve"])
-        .env("FORUM_BIND", "not an address")
-        .output()
-        .expect("runs");
+    let out = cmd.args(["serve"]).env("FORUM_BIND", "not an address").output().expect("runs");
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(!out.status.success() && err.contains("FORUM_BIND"), "{err}");
 }

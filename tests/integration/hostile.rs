@@ -8,9 +8,7 @@ use axum::http::StatusCode;
 use forum_tests::{TestApp, engine_tests};
 
 fn shared(path: &str) -> Option<String> {
-    let file = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join("../../shared/data")
-        .join(path);
+    let file = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../shared/data").join(path);
     std::fs::read_to_string(&file).ok()
 }
 
@@ -18,14 +16,10 @@ fn shared(path: &str) -> Option<String> {
 pub fn xss_payloads() -> Option<Vec<String>> {
     let list = shared("xss/payloadbox-xss-payload-list.txt")?;
     let owasp = shared("xss/owasp-xss-filter-evasion.jsonl")?;
-    let mut payloads: Vec<String> = list
-        .lines()
-        .filter(|l| !l.trim().is_empty())
-        .map(str::to_owned)
-        .collect();
+    let mut payloads: Vec<String> =
+        list.lines().filter(|l| !l.trim().is_empty()).map(str::to_owned).collect();
     for line in owasp.lines().filter(|l| !l.trim().is_empty()) {
-        let value: serde_json::Value =
-            serde_json::from_str(line).expect("the OWASP list is JSON lines");
+        let value: serde_json::Value = serde_json::from_str(line).expect("the OWASP list is JSON lines");
         if let Some(p) = value["payload"].as_str() {
             payloads.push(p.to_owned());
         }

@@ -3,5 +3,6 @@
 mod boards;
 mod hostile;
 mod identity;
+mod moderation;
 mod posting;
 mod protection;

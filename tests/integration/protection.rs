@@ -8,10 +8,7 @@ use forum_web::rate_limit::{LimitRule, LimitedAction, RateLimits};
 async fn thread_count(app: &TestApp) -> i64 {
     app.db(|c| {
         use diesel::prelude::*;
-        forum_core::schema::threads::table
-            .count()
-            .get_result(c)
-            .unwrap()
+        forum_core::schema::threads::table.count().get_result(c).unwrap()
     })
     .await
 }

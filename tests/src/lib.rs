@@ -58,9 +58,7 @@ macro_rules! engine_tests {
 
 /// The PostgreSQL database the tests may use, if any.
 pub fn postgres_url() -> Option<String> {
-    std::env::var("FORUM_TEST_DATABASE_URL")
-        .ok()
-        .filter(|u| !u.is_empty())
+    std::env::var("FORUM_TEST_DATABASE_URL").ok().filter(|u| !u.is_empty())
 }
 
 /// Removes the test's database when the test ends.
@@ -72,8 +70,7 @@ enum DbGuard {
 impl Drop for DbGuard {
     fn drop(&mut self) {
         if let Self::Postgres { admin_url, schema } = self {
-            if let Ok(mut conn) = <diesel::PgConnection as diesel::Connection>::establish(admin_url)
-            {
+            if let Ok(mut conn) = <diesel::PgConnection as diesel::Connection>::establish(admin_url) {
                 let _ = conn.batch_execute(&format!("DROP SCHEMA IF EXISTS {schema} CASCADE"));
             }
         }
@@ -88,10 +85,7 @@ pub struct TestAppBuilder {
 
 impl Default for TestAppBuilder {
     fn default() -> Self {
-        Self {
-            rate_limits: RateLimits::off(),
-            starter_boards: false,
-        }
+        Self { rate_limits: RateLimits::off(), starter_boards: false }
     }
 }
 
@@ -116,29 +110,17 @@ impl TestAppBuilder {
             }
             Engine::Postgres => {
                 let admin_url = postgres_url().expect("FORUM_TEST_DATABASE_URL is set");
-                let schema = format!(
-                    "t_{}_{}",
-                    std::process::id(),
-                    NEXT_SCHEMA.fetch_add(1, Ordering::Relaxed)
-                );
+                let schema =
+                    format!("t_{}_{}", std::process::id(), NEXT_SCHEMA.fetch_add(1, Ordering::Relaxed));
                 let mut admin = <diesel::PgConnection as diesel::Connection>::establish(&admin_url)
                     .expect("FORUM_TEST_DATABASE_URL answers");
-                admin
-                    .batch_execute(&format!("CREATE SCHEMA {schema}"))
-                    .expect("a fresh schema");
+                admin.batch_execute(&format!("CREATE SCHEMA {schema}")).expect("a fresh schema");
                 let separator = if admin_url.contains('?') { '&' } else { '?' };
                 let url = format!("{admin_url}{separator}options=-c%20search_path%3D{schema}");
-                (
-                    DatabaseUrl::Postgres(url),
-                    DbGuard::Postgres { admin_url, schema },
-                )
+                (DatabaseUrl::Postgres(url), DbGuard::Postgres { admin_url, schema })
             }
         };
-        let core = CoreConfig {
-            database_url: url,
-            pool_size: 4,
-            sqlite_sync: SqliteSync::Normal,
-        };
+        let core = CoreConfig { database_url: url, pool_size: 4, sqlite_sync: SqliteSync::Normal };
         let mut config = Config::for_database(core);
         config.rate_limits = self.rate_limits;
         config.starter_boards = self.starter_boards;
@@ -147,12 +129,7 @@ impl TestAppBuilder {
             .expect("the app opens")
             .expect("the app opens");
         let router = forum_web::build_router(state.clone());
-        TestApp {
-            state,
-            router,
-            engine,
-            _guard: guard,
-        }
+        TestApp { state, router, engine, _guard: guard }
     }
 }
 
@@ -192,13 +169,31 @@ impl TestApp {
     pub async fn board(&self, slug: &str, name: &str) -> forum_core::models::Board {
         let (slug, name) = (slug.to_owned(), name.to_owned());
         let board = self
-            .db(move |c| {
-                forum_core::models::NewBoard::new(&slug, &name, "A place to talk.").insert(c)
-            })
+            .db(move |c| forum_core::models::NewBoard::new(&slug, &name, "A place to talk.").insert(c))
             .await
             .expect("the board is made");
         self.state.forget_nav();
         board
+    }
+
+    /// Makes a moderator account directly (password "a long password").
+    pub async fn moderator(&self, name: &str, admin: bool) -> forum_core::models::Moderator {
+        let name = name.to_owned();
+        self.db(move |c| {
+            forum_core::models::NewModerator { name: &name, password: "a long password", is_admin: admin }.insert(c)
+        })
+        .await
+        .expect("the moderator is made")
+    }
+
+    /// A browser logged in as a new moderator.
+    pub async fn moderator_client(&self, name: &str, admin: bool) -> Client<'_> {
+        self.moderator(name, admin).await;
+        let client = self.client();
+        let response =
+            client.submit("/mod/login", "/mod/login", &[("name", name), ("password", "a long password")]).await;
+        assert_eq!(response.status, StatusCode::SEE_OTHER, "the moderator logs in: {}", response.text);
+        client
     }
 
     /// A browser: its own address and cookie jar.
@@ -209,31 +204,16 @@ impl TestApp {
     }
 
     pub fn client_at(&self, ip: IpAddr) -> Client<'_> {
-        Client {
-            app: self,
-            ip,
-            cookies: Mutex::new(Vec::new()),
-        }
+        Client { app: self, ip, cookies: Mutex::new(Vec::new()) }
     }
 
     /// Sends one request as it is.
     pub async fn send(&self, request: Request<Body>) -> TestResponse {
-        let response = self
-            .router
-            .clone()
-            .oneshot(request)
-            .await
-            .expect("the router answers");
+        let response = self.router.clone().oneshot(request).await.expect("the router answers");
         let status = response.status();
         let headers = response.headers().clone();
-        let bytes = axum::body::to_bytes(response.into_body(), usize::MAX)
-            .await
-            .expect("a body");
-        TestResponse {
-            status,
-            headers,
-            text: String::from_utf8_lossy(&bytes).into_owned(),
-        }
+        let bytes = axum::body::to_bytes(response.into_body(), usize::MAX).await.expect("a body");
+        TestResponse { status, headers, text: String::from_utf8_lossy(&bytes).into_owned() }
     }
 
     pub async fn get(&self, path: &str) -> TestResponse {
@@ -249,43 +229,25 @@ pub struct Client<'a> {
 }
 
 impl Client<'_> {
-    fn request(
-        &self,
-        method: Method,
-        path: &str,
-        body: Body,
-        content_type: Option<&str>,
-    ) -> Request<Body> {
-        let mut builder = Request::builder()
-            .method(method)
-            .uri(path)
-            .header(header::HOST, "forum.test");
+    fn request(&self, method: Method, path: &str, body: Body, content_type: Option<&str>) -> Request<Body> {
+        let mut builder = Request::builder().method(method).uri(path).header(header::HOST, "forum.test");
         if let Some(kind) = content_type {
             builder = builder.header(header::CONTENT_TYPE, kind);
         }
         let jar = self.cookies.lock().expect("cookie jar");
         if !jar.is_empty() {
-            let cookie = jar
-                .iter()
-                .map(|(k, v)| format!("{k}={v}"))
-                .collect::<Vec<_>>()
-                .join("; ");
+            let cookie = jar.iter().map(|(k, v)| format!("{k}={v}")).collect::<Vec<_>>().join("; ");
             builder = builder.header(header::COOKIE, cookie);
         }
         let mut request = builder.body(body).expect("a request");
-        request
-            .extensions_mut()
-            .insert(ConnectInfo(SocketAddr::new(self.ip, 40000)));
+        request.extensions_mut().insert(ConnectInfo(SocketAddr::new(self.ip, 40000)));
         request
     }
 
     fn keep_cookies(&self, headers: &HeaderMap) {
         let mut jar = self.cookies.lock().expect("cookie jar");
         for value in headers.get_all(header::SET_COOKIE) {
-            let Some((pair, attributes)) = value
-                .to_str()
-                .ok()
-                .map(|v| v.split_once(';').unwrap_or((v, "")))
+            let Some((pair, attributes)) = value.to_str().ok().map(|v| v.split_once(';').unwrap_or((v, "")))
             else {
                 continue;
             };
@@ -300,12 +262,7 @@ impl Client<'_> {
     }
 
     pub fn cookie(&self, name: &str) -> Option<String> {
-        self.cookies
-            .lock()
-            .expect("cookie jar")
-            .iter()
-            .find(|(k, _)| k == name)
-            .map(|(_, v)| v.clone())
+        self.cookies.lock().expect("cookie jar").iter().find(|(k, _)| k == name).map(|(_, v)| v.clone())
     }
 
     pub fn set_cookie(&self, name: &str, value: &str) {
@@ -315,10 +272,7 @@ impl Client<'_> {
     }
 
     pub async fn get(&self, path: &str) -> TestResponse {
-        let response = self
-            .app
-            .send(self.request(Method::GET, path, Body::empty(), None))
-            .await;
+        let response = self.app.send(self.request(Method::GET, path, Body::empty(), None)).await;
         self.keep_cookies(&response.headers);
         response
     }
@@ -326,12 +280,8 @@ impl Client<'_> {
     /// Posts a form as it is (no token added).
     pub async fn post_form(&self, path: &str, fields: &[(&str, &str)]) -> TestResponse {
         let body = encode_form(fields);
-        let request = self.request(
-            Method::POST,
-            path,
-            Body::from(body),
-            Some("application/x-www-form-urlencoded"),
-        );
+        let request =
+            self.request(Method::POST, path, Body::from(body), Some("application/x-www-form-urlencoded"));
         let response = self.app.send(request).await;
         self.keep_cookies(&response.headers);
         response
@@ -340,12 +290,7 @@ impl Client<'_> {
     /// What a person does: open the page with the form, fill it in, send it.
     pub async fn submit(&self, page: &str, action: &str, fields: &[(&str, &str)]) -> TestResponse {
         let form_page = self.get(page).await;
-        assert_eq!(
-            form_page.status,
-            StatusCode::OK,
-            "the form page {page} opens: {}",
-            form_page.text
-        );
+        assert_eq!(form_page.status, StatusCode::OK, "the form page {page} opens: {}", form_page.text);
         let token = form_page.csrf().expect("the page has a form with a token");
         let mut all = vec![("csrf", token.as_str())];
         all.extend_from_slice(fields);
@@ -373,11 +318,7 @@ pub fn encode_form(fields: &[(&str, &str)]) -> String {
             })
             .collect()
     }
-    fields
-        .iter()
-        .map(|(k, v)| format!("{}={}", encode(k), encode(v)))
-        .collect::<Vec<_>>()
-        .join("&")
+    fields.iter().map(|(k, v)| format!("{}={}", encode(k), encode(v))).collect::<Vec<_>>().join("&")
 }
 
 /// A response with its body read.
@@ -401,29 +342,21 @@ impl TestResponse {
     pub fn csrf(&self) -> Option<String> {
         let html = scraper::Html::parse_document(&self.text);
         let selector = scraper::Selector::parse(r#"input[name="csrf"]"#).expect("a selector");
-        html.select(&selector)
-            .next()
-            .and_then(|e| e.value().attr("value"))
-            .map(str::to_owned)
+        html.select(&selector).next().and_then(|e| e.value().attr("value")).map(str::to_owned)
     }
 
     /// The text content of every element matching `selector`.
     pub fn select_text(&self, selector: &str) -> Vec<String> {
         let html = scraper::Html::parse_document(&self.text);
         let selector = scraper::Selector::parse(selector).expect("a valid selector");
-        html.select(&selector)
-            .map(|e| e.text().collect::<String>().trim().to_owned())
-            .collect()
+        html.select(&selector).map(|e| e.text().collect::<String>().trim().to_owned()).collect()
     }
 
     /// The value of `attribute` on every element matching `selector`.
     pub fn select_attr(&self, selector: &str, attribute: &str) -> Vec<String> {
         let html = scraper::Html::parse_document(&self.text);
         let selector = scraper::Selector::parse(selector).expect("a valid selector");
-        html.select(&selector)
-            .filter_map(|e| e.value().attr(attribute))
-            .map(str::to_owned)
-            .collect()
+        html.select(&selector).filter_map(|e| e.value().attr(attribute)).map(str::to_owned).collect()
     }
 
     /// Anything in the page that could run: scripts other than the site's own, event-handler
@@ -431,11 +364,7 @@ impl TestResponse {
     pub fn executable_content(&self) -> Vec<String> {
         let html = scraper::Html::parse_document(&self.text);
         let mut found = Vec::new();
-        for element in html
-            .root_element()
-            .descendants()
-            .filter_map(scraper::ElementRef::wrap)
-        {
+        for element in html.root_element().descendants().filter_map(scraper::ElementRef::wrap) {
             let el = element.value();
             let own_script = el.name() == "script" && el.attr("src") == Some("/static/help.js");
             if matches!(
@@ -450,26 +379,14 @@ impl TestResponse {
             }
             for (name, value) in el.attrs() {
                 let lower = name.to_ascii_lowercase();
-                if lower.starts_with("on")
-                    || lower == "style"
-                    || lower == "srcdoc"
-                    || lower == "formaction"
-                {
+                if lower.starts_with("on") || lower == "style" || lower == "srcdoc" || lower == "formaction" {
                     found.push(format!("{} {name}=", el.name()));
                 }
-                if matches!(
-                    lower.as_str(),
-                    "href" | "src" | "action" | "xlink:href" | "data" | "poster"
-                ) {
-                    let cleaned: String = value
-                        .chars()
-                        .filter(|c| !c.is_whitespace() && !c.is_control())
-                        .collect();
+                if matches!(lower.as_str(), "href" | "src" | "action" | "xlink:href" | "data" | "poster") {
+                    let cleaned: String =
+                        value.chars().filter(|c| !c.is_whitespace() && !c.is_control()).collect();
                     let cleaned = cleaned.to_ascii_lowercase();
-                    if ["javascript:", "data:", "vbscript:"]
-                        .iter()
-                        .any(|s| cleaned.starts_with(s))
-                    {
+                    if ["javascript:", "data:", "vbscript:"].iter().any(|s| cleaned.starts_with(s)) {
                         found.push(format!("{} {name}={value}", el.name()));
                     }
                 }

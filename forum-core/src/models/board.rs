@@ -69,36 +69,29 @@ impl<'a> NewBoard<'a> {
         validate_slug(self.slug)?;
         let name = self.name.trim();
         if name.is_empty() || name.chars().count() > 80 {
-            return Err(CoreError::Invalid(
-                "a board name has 1 to 80 characters".into(),
-            ));
+            return Err(CoreError::Invalid("a board name has 1 to 80 characters".into()));
         }
         if self.description.chars().count() > 500 {
-            return Err(CoreError::Invalid(
-                "a board description has at most 500 characters".into(),
-            ));
+            return Err(CoreError::Invalid("a board description has at most 500 characters".into()));
         }
         self.name = name;
         if self.position == 0 {
             let last: Option<i32> = boards::table.select(max(boards::position)).first(conn)?;
             self.position = last.unwrap_or(0) + 1;
         }
-        diesel::insert_into(boards::table)
-            .values(&self)
-            .get_result(conn)
-            .map_err(|e| match CoreError::from(e) {
+        diesel::insert_into(boards::table).values(&self).get_result(conn).map_err(|e| {
+            match CoreError::from(e) {
                 CoreError::Conflict(_) => CoreError::Conflict("a board with this slug"),
                 other => other,
-            })
+            }
+        })
     }
 }
 
 /// Slugs appear in URLs: lower-case letters, digits and single hyphens, 1 to 40 characters.
 pub fn validate_slug(slug: &str) -> CoreResult<()> {
     let ok = (1..=40).contains(&slug.len())
-        && slug
-            .bytes()
-            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+        && slug.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
         && !slug.starts_with('-')
         && !slug.ends_with('-')
         && !slug.contains("--");
@@ -122,9 +115,7 @@ impl Board {
 
     /// Every board in display order.
     pub fn all(conn: &mut DbConn) -> CoreResult<Vec<Board>> {
-        Ok(boards::table
-            .order((boards::position, boards::id))
-            .load(conn)?)
+        Ok(boards::table.order((boards::position, boards::id)).load(conn)?)
     }
 
     /// Every board with its thread count and last activity, in two queries.
@@ -132,11 +123,7 @@ impl Board {
         let boards = Self::all(conn)?;
         let stats: Vec<(BoardId, i64, Option<NaiveDateTime>)> = threads::table
             .group_by(threads::board_id)
-            .select((
-                threads::board_id,
-                count_star(),
-                max(threads::last_activity_at),
-            ))
+            .select((threads::board_id, count_star(), max(threads::last_activity_at)))
             .load(conn)?;
         Ok(boards
             .into_iter()
@@ -145,13 +132,29 @@ impl Board {
                     .iter()
                     .find(|(id, _, _)| *id == board.id)
                     .map_or((0, None), |(_, n, last)| (*n, *last));
-                BoardSummary {
-                    board,
-                    thread_count,
-                    last_activity_at,
-                }
+                BoardSummary { board, thread_count, last_activity_at }
             })
             .collect())
+    }
+
+    /// An admin changes a board's name, description or moderation mode.
+    pub fn update(
+        conn: &mut DbConn,
+        id: BoardId,
+        name: &str,
+        description: &str,
+        mode: ModerationMode,
+    ) -> CoreResult<Board> {
+        let name = name.trim();
+        if name.is_empty() || name.chars().count() > 80 {
+            return Err(CoreError::Invalid("a board name has 1 to 80 characters".into()));
+        }
+        if description.chars().count() > 500 {
+            return Err(CoreError::Invalid("a board description has at most 500 characters".into()));
+        }
+        Ok(diesel::update(boards::table.find(id))
+            .set((boards::name.eq(name), boards::description.eq(description), boards::moderation_mode.eq(mode)))
+            .get_result(conn)?)
     }
 
     pub fn count(conn: &mut DbConn) -> CoreResult<i64> {
@@ -166,16 +169,8 @@ impl Board {
                 "Depression",
                 "For low mood, emptiness and the days that are hard to get through.",
             ),
-            (
-                "anxiety",
-                "Anxiety",
-                "Worry, panic, fear and the things that help us through them.",
-            ),
-            (
-                "grief-and-loss",
-                "Grief and loss",
-                "For anyone living with the loss of someone or something.",
-            ),
+            ("anxiety", "Anxiety", "Worry, panic, fear and the things that help us through them."),
+            ("grief-and-loss", "Grief and loss", "For anyone living with the loss of someone or something."),
             (
                 "self-harm-recovery",
                 "Self-harm recovery",
@@ -186,11 +181,7 @@ impl Board {
                 "Addiction recovery",
                 "Staying sober, relapses, cravings and the people who get us through.",
             ),
-            (
-                "recovery-stories",
-                "Recovery stories",
-                "What has helped: stories of getting through.",
-            ),
+            ("recovery-stories", "Recovery stories", "What has helped: stories of getting through."),
             (
                 "supporting-someone",
                 "Supporting someone",
@@ -200,9 +191,7 @@ impl Board {
         crate::db::write_transaction(conn, |conn| {
             STARTERS
                 .iter()
-                .map(|(slug, name, description)| {
-                    NewBoard::new(slug, name, description).insert(conn)
-                })
+                .map(|(slug, name, description)| NewBoard::new(slug, name, description).insert(conn))
                 .collect()
         })
     }
@@ -217,17 +206,7 @@ mod tests {
         for good in ["a", "grief-and-loss", "room-101"] {
             assert!(validate_slug(good).is_ok(), "{good}");
         }
-        for bad in [
-            "",
-            "-a",
-            "a-",
-            "a--b",
-            "Grief",
-            "a b",
-            "a/b",
-            "ü",
-            &"a".repeat(41),
-        ] {
+        for bad in ["", "-a", "a-", "a--b", "Grief", "a b", "a/b", "ü", &"a".repeat(41)] {
             assert!(validate_slug(bad).is_err(), "{bad}");
         }
     }

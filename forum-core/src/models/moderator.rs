@@ -35,18 +35,14 @@ impl NewModerator<'_> {
     pub fn insert(self, conn: &mut DbConn) -> CoreResult<Moderator> {
         let name = self.name.trim();
         let name_ok = (2..=40).contains(&name.chars().count())
-            && name
-                .chars()
-                .all(|c| c.is_alphanumeric() || c == '_' || c == '-' || c == '.');
+            && name.chars().all(|c| c.is_alphanumeric() || c == '_' || c == '-' || c == '.');
         if !name_ok {
             return Err(CoreError::Invalid(
                 "a moderator name has 2 to 40 letters, digits, '.', '_' or '-'".into(),
             ));
         }
         if self.password.chars().count() < PASSWORD_MIN {
-            return Err(CoreError::Invalid(format!(
-                "a password has at least {PASSWORD_MIN} characters"
-            )));
+            return Err(CoreError::Invalid(format!("a password has at least {PASSWORD_MIN} characters")));
         }
         let password_hash = hash_password(self.password)?;
         diesel::insert_into(moderators::table)
@@ -70,10 +66,7 @@ impl Moderator {
     }
 
     pub fn by_name(conn: &mut DbConn, name: &str) -> CoreResult<Option<Moderator>> {
-        Ok(moderators::table
-            .filter(moderators::name.eq(name.trim()))
-            .first(conn)
-            .optional()?)
+        Ok(moderators::table.filter(moderators::name.eq(name.trim())).first(conn).optional()?)
     }
 
     pub fn all(conn: &mut DbConn) -> CoreResult<Vec<Moderator>> {
@@ -94,11 +87,8 @@ fn hash_password(password: &str) -> CoreResult<String> {
 }
 
 fn verify_password(phc: &str, password: &str) -> bool {
-    PasswordHash::new(phc).is_ok_and(|hash| {
-        Argon2::default()
-            .verify_password(password.as_bytes(), &hash)
-            .is_ok()
-    })
+    PasswordHash::new(phc)
+        .is_ok_and(|hash| Argon2::default().verify_password(password.as_bytes(), &hash).is_ok())
 }
 
 /// Spends the time of one password check, so that an unknown name answers as slowly as a
@@ -107,6 +97,14 @@ pub fn burn_password_check(password: &str) {
     static DUMMY: std::sync::LazyLock<String> =
         std::sync::LazyLock::new(|| hash_password("not a real password").unwrap_or_default());
     let _ = verify_password(&DUMMY, password);
+}
+
+impl Moderator {
+    pub fn set_disabled(conn: &mut DbConn, id: ModeratorId, disabled: bool) -> CoreResult<Moderator> {
+        Ok(diesel::update(moderators::table.find(id))
+            .set(moderators::disabled.eq(disabled))
+            .get_result(conn)?)
+    }
 }
 
 #[cfg(test)]

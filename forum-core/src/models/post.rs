@@ -44,10 +44,7 @@ text_enum! {
 impl CrisisTier {
     /// Whether the writer (or someone they speak of) may be at risk: these open a crisis item.
     pub fn is_at_risk(self) -> bool {
-        matches!(
-            self,
-            Self::ThirdParty | Self::SelfHarm | Self::Ideation | Self::Imminent
-        )
+        matches!(self, Self::ThirdParty | Self::SelfHarm | Self::Ideation | Self::Imminent)
     }
 
     /// Higher is more urgent.
@@ -139,9 +136,7 @@ impl<'a> NewPost<'a> {
     }
 
     pub(crate) fn insert(self, conn: &mut DbConn) -> CoreResult<Post> {
-        Ok(diesel::insert_into(posts::table)
-            .values(&self)
-            .get_result(conn)?)
+        Ok(diesel::insert_into(posts::table).values(&self).get_result(conn)?)
     }
 }
 
@@ -190,30 +185,19 @@ impl Post {
         Ok(before / Self::PER_PAGE + 1)
     }
 
-    fn visible_in(
-        thread: ThreadId,
-        viewer: Viewer,
-    ) -> posts::BoxedQuery<'static, crate::db::MultiBackend> {
-        let query = posts::table
-            .filter(posts::thread_id.eq(thread))
-            .into_boxed();
+    fn visible_in(thread: ThreadId, viewer: Viewer) -> posts::BoxedQuery<'static, crate::db::MultiBackend> {
+        let query = posts::table.filter(posts::thread_id.eq(thread)).into_boxed();
         match viewer {
             Viewer::Moderator => query,
-            Viewer::Public(Some(me)) => query.filter(
-                posts::status
-                    .ne(PostStatus::Held)
-                    .or(posts::poster_id.eq(me)),
-            ),
+            Viewer::Public(Some(me)) => {
+                query.filter(posts::status.ne(PostStatus::Held).or(posts::poster_id.eq(me)))
+            }
             Viewer::Public(None) => query.filter(posts::status.ne(PostStatus::Held)),
         }
     }
 
     /// A member's own posts, newest first, with their threads' titles.
-    pub fn by_poster(
-        conn: &mut DbConn,
-        poster: PosterId,
-        limit: i64,
-    ) -> CoreResult<Vec<(Post, String)>> {
+    pub fn by_poster(conn: &mut DbConn, poster: PosterId, limit: i64) -> CoreResult<Vec<(Post, String)>> {
         Ok(posts::table
             .inner_join(threads::table)
             .filter(posts::poster_id.eq(poster))
@@ -225,18 +209,11 @@ impl Post {
     }
 
     /// The writer changes their post. Only the writer, and only while it has text.
-    pub fn edit(
-        conn: &mut DbConn,
-        id: PostId,
-        writer: PosterId,
-        draft: PostDraft,
-    ) -> CoreResult<Post> {
+    pub fn edit(conn: &mut DbConn, id: PostId, writer: PosterId, draft: PostDraft) -> CoreResult<Post> {
         write_transaction(conn, |conn| {
             let post = Self::owned_by(conn, id, writer)?;
             if matches!(post.status, PostStatus::Removed | PostStatus::Deleted) {
-                return Err(CoreError::Invalid(
-                    "this post can no longer be edited".into(),
-                ));
+                return Err(CoreError::Invalid("this post can no longer be edited".into()));
             }
             Ok(diesel::update(posts::table.find(id))
                 .set((
@@ -312,10 +289,7 @@ pub mod limits {
     /// Removes what no one means to type and some databases refuse: NUL and other control
     /// characters (tab and newline stay), and Windows line endings.
     pub fn clean_text(text: &str) -> String {
-        text.replace("\r\n", "\n")
-            .chars()
-            .filter(|&c| c == '\n' || c == '\t' || !c.is_control())
-            .collect()
+        text.replace("\r\n", "\n").chars().filter(|&c| c == '\n' || c == '\t' || !c.is_control()).collect()
     }
 
     fn required<'a>(text: &'a str, what: &str, max: usize) -> Result<&'a str, String> {
@@ -325,9 +299,7 @@ pub mod limits {
             return Err(format!("{what} is empty."));
         }
         if n > max {
-            return Err(format!(
-                "{what} has at most {max} characters (this one has {n})."
-            ));
+            return Err(format!("{what} has at most {max} characters (this one has {n})."));
         }
         Ok(text)
     }
@@ -375,11 +347,57 @@ pub fn initial_status(
                 .filter(posts::status.eq(PostStatus::Visible))
                 .count()
                 .get_result(conn)?;
-            if published < FIRST_POSTS_HELD {
-                PostStatus::Held
-            } else {
-                PostStatus::Visible
-            }
+            if published < FIRST_POSTS_HELD { PostStatus::Held } else { PostStatus::Visible }
         }
     })
+}
+
+impl Post {
+    /// A moderator changes who may see the post.
+    pub fn set_status(conn: &mut DbConn, id: PostId, status: PostStatus) -> CoreResult<Post> {
+        Ok(diesel::update(posts::table.find(id)).set(posts::status.eq(status)).get_result(conn)?)
+    }
+
+    /// A moderator removes the post: its text is erased.
+    pub fn remove(conn: &mut DbConn, id: PostId) -> CoreResult<Post> {
+        Ok(diesel::update(posts::table.find(id))
+            .set((
+                posts::content_warning.eq(None::<String>),
+                posts::body_markdown.eq(""),
+                posts::body_html.eq(SafeHtml::empty()),
+                posts::status.eq(PostStatus::Removed),
+            ))
+            .get_result(conn)?)
+    }
+
+    /// The visible post just before this one in its thread, for context.
+    pub fn previous_in_thread(conn: &mut DbConn, post: &Post) -> CoreResult<Option<Post>> {
+        Ok(posts::table
+            .filter(posts::thread_id.eq(post.thread_id))
+            .filter(posts::id.lt(post.id))
+            .filter(posts::status.eq(PostStatus::Visible))
+            .order(posts::id.desc())
+            .first(conn)
+            .optional()?)
+    }
+
+    pub fn by_ids(conn: &mut DbConn, ids: &[PostId]) -> CoreResult<Vec<Post>> {
+        Ok(posts::table.filter(posts::id.eq_any(ids)).load(conn)?)
+    }
+
+    /// The first post of a thread.
+    pub fn opening(conn: &mut DbConn, thread: ThreadId) -> CoreResult<Post> {
+        Ok(posts::table.filter(posts::thread_id.eq(thread)).order(posts::id).first(conn)?)
+    }
+
+    /// A writer's history in aggregate: posts written, posts removed by moderators.
+    pub fn history(conn: &mut DbConn, poster: PosterId) -> CoreResult<(i64, i64)> {
+        let written = posts::table.filter(posts::poster_id.eq(poster)).count().get_result(conn)?;
+        let removed = posts::table
+            .filter(posts::poster_id.eq(poster))
+            .filter(posts::status.eq_any([PostStatus::Removed, PostStatus::Hidden]))
+            .count()
+            .get_result(conn)?;
+        Ok((written, removed))
+    }
 }

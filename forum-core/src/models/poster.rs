@@ -13,14 +13,13 @@ pub struct Poster {
     pub id: PosterId,
     pub key_hash: String,
     pub created_at: NaiveDateTime,
+    pub network_hash: String,
+    pub pending_warning: Option<String>,
 }
 
 impl Poster {
     pub fn by_key_hash(conn: &mut DbConn, key_hash: &str) -> CoreResult<Option<Poster>> {
-        Ok(posters::table
-            .filter(posters::key_hash.eq(key_hash))
-            .first(conn)
-            .optional()?)
+        Ok(posters::table.filter(posters::key_hash.eq(key_hash)).first(conn).optional()?)
     }
 
     pub fn by_id(conn: &mut DbConn, id: PosterId) -> CoreResult<Poster> {
@@ -33,16 +32,27 @@ impl Poster {
             return Ok(poster);
         }
         let inserted = diesel::insert_into(posters::table)
-            .values((
-                posters::key_hash.eq(key_hash),
-                posters::created_at.eq(now()),
-            ))
+            .values((posters::key_hash.eq(key_hash), posters::created_at.eq(now())))
             .get_result(conn);
         match inserted.map_err(CoreError::from) {
-            Err(CoreError::Conflict(_)) => {
-                Self::by_key_hash(conn, key_hash)?.ok_or(CoreError::NotFound)
-            }
+            Err(CoreError::Conflict(_)) => Self::by_key_hash(conn, key_hash)?.ok_or(CoreError::NotFound),
             other => other,
         }
+    }
+}
+
+impl Poster {
+    /// A moderator's warning, shown on the member's next visit (`None` once shown).
+    pub fn set_warning(conn: &mut DbConn, id: PosterId, warning: Option<&str>) -> CoreResult<()> {
+        diesel::update(posters::table.find(id)).set(posters::pending_warning.eq(warning)).execute(conn)?;
+        Ok(())
+    }
+
+    /// Remembers the keyed hash of the network the member posts from (for ban evasion only).
+    pub fn set_network(conn: &mut DbConn, id: PosterId, network_hash: &str) -> CoreResult<()> {
+        diesel::update(posters::table.find(id).filter(posters::network_hash.ne(network_hash)))
+            .set(posters::network_hash.eq(network_hash))
+            .execute(conn)?;
+        Ok(())
     }
 }

@@ -14,18 +14,13 @@ pub struct Setting {
 
 impl Setting {
     pub fn get(conn: &mut DbConn, name: &str) -> CoreResult<Option<String>> {
-        Ok(settings::table
-            .find(name)
-            .select(settings::value)
-            .first(conn)
-            .optional()?)
+        Ok(settings::table.find(name).select(settings::value).first(conn).optional()?)
     }
 
     /// Sets `name` to `value`, replacing what was there.
     pub fn put(conn: &mut DbConn, name: &str, value: &str) -> CoreResult<()> {
-        let updated = diesel::update(settings::table.find(name))
-            .set(settings::value.eq(value))
-            .execute(conn)?;
+        let updated =
+            diesel::update(settings::table.find(name)).set(settings::value.eq(value)).execute(conn)?;
         if updated == 0 {
             diesel::insert_into(settings::table)
                 .values((settings::name.eq(name), settings::value.eq(value)))

@@ -44,20 +44,13 @@ pub struct BoardCursor {
 impl BoardCursor {
     /// `"{microseconds}.{id}"`, as it appears in a URL.
     pub fn encode(&self) -> String {
-        format!(
-            "{}.{}",
-            self.last_activity_at.and_utc().timestamp_micros(),
-            self.id
-        )
+        format!("{}.{}", self.last_activity_at.and_utc().timestamp_micros(), self.id)
     }
 
     pub fn decode(text: &str) -> Option<Self> {
         let (micros, id) = text.split_once('.')?;
         let at = chrono::DateTime::from_timestamp_micros(micros.parse().ok()?)?.naive_utc();
-        Some(Self {
-            last_activity_at: at,
-            id: ThreadId(id.parse().ok()?),
-        })
+        Some(Self { last_activity_at: at, id: ThreadId(id.parse().ok()?) })
     }
 }
 
@@ -83,8 +76,7 @@ impl NewThread<'_> {
                 ))
                 .get_result(conn)?;
             let pseudonym = Thread::pseudonym_for(conn, secrets, thread.id, self.poster_id)?;
-            let post = NewPost::from_draft(thread.id, self.poster_id, &pseudonym, &draft, at)
-                .insert(conn)?;
+            let post = NewPost::from_draft(thread.id, self.poster_id, &pseudonym, &draft, at).insert(conn)?;
             Ok((thread, post))
         })
     }
@@ -103,9 +95,7 @@ impl Thread {
         after: Option<BoardCursor>,
         limit: i64,
     ) -> CoreResult<(Vec<Thread>, Option<BoardCursor>)> {
-        let listed = threads::table
-            .filter(threads::board_id.eq(board))
-            .filter(threads::visible.eq(true));
+        let listed = threads::table.filter(threads::board_id.eq(board)).filter(threads::visible.eq(true));
         let mut out: Vec<Thread> = Vec::new();
         if after.is_none() {
             out = listed
@@ -118,21 +108,14 @@ impl Thread {
             page = page.filter(
                 threads::last_activity_at
                     .lt(c.last_activity_at)
-                    .or(threads::last_activity_at
-                        .eq(c.last_activity_at)
-                        .and(threads::id.lt(c.id))),
+                    .or(threads::last_activity_at.eq(c.last_activity_at).and(threads::id.lt(c.id))),
             );
         }
-        let mut rest: Vec<Thread> = page
-            .order((threads::last_activity_at.desc(), threads::id.desc()))
-            .limit(limit + 1)
-            .load(conn)?;
+        let mut rest: Vec<Thread> =
+            page.order((threads::last_activity_at.desc(), threads::id.desc())).limit(limit + 1).load(conn)?;
         let next = if rest.len() as i64 > limit {
             rest.truncate(limit as usize);
-            rest.last().map(|t| BoardCursor {
-                last_activity_at: t.last_activity_at,
-                id: t.id,
-            })
+            rest.last().map(|t| BoardCursor { last_activity_at: t.last_activity_at, id: t.id })
         } else {
             None
         };
@@ -152,14 +135,11 @@ impl Thread {
         write_transaction(conn, |conn| {
             let thread = Thread::by_id(conn, thread_id)?;
             if thread.locked {
-                return Err(CoreError::Invalid(
-                    "this thread is locked: it takes no new replies".into(),
-                ));
+                return Err(CoreError::Invalid("this thread is locked: it takes no new replies".into()));
             }
             let at = now();
             let pseudonym = Thread::pseudonym_for(conn, secrets, thread.id, poster)?;
-            let post =
-                NewPost::from_draft(thread.id, poster, &pseudonym, &draft, at).insert(conn)?;
+            let post = NewPost::from_draft(thread.id, poster, &pseudonym, &draft, at).insert(conn)?;
             if post.status == PostStatus::Visible {
                 Thread::count_published_reply(conn, thread.id, at)?;
             }
@@ -168,16 +148,9 @@ impl Thread {
     }
 
     /// A reply became visible: count it and bump the thread.
-    pub(crate) fn count_published_reply(
-        conn: &mut DbConn,
-        id: ThreadId,
-        at: NaiveDateTime,
-    ) -> CoreResult<()> {
+    pub fn count_published_reply(conn: &mut DbConn, id: ThreadId, at: NaiveDateTime) -> CoreResult<()> {
         diesel::update(threads::table.find(id))
-            .set((
-                threads::reply_count.eq(threads::reply_count + 1),
-                threads::last_activity_at.eq(at),
-            ))
+            .set((threads::reply_count.eq(threads::reply_count + 1), threads::last_activity_at.eq(at)))
             .execute(conn)?;
         Ok(())
     }
@@ -223,16 +196,35 @@ impl Thread {
     }
 }
 
+impl Thread {
+    pub fn set_locked(conn: &mut DbConn, id: ThreadId, locked: bool) -> CoreResult<Thread> {
+        Ok(diesel::update(threads::table.find(id)).set(threads::locked.eq(locked)).get_result(conn)?)
+    }
+
+    pub fn set_pinned(conn: &mut DbConn, id: ThreadId, pinned: bool) -> CoreResult<Thread> {
+        Ok(diesel::update(threads::table.find(id)).set(threads::pinned.eq(pinned)).get_result(conn)?)
+    }
+
+    pub fn set_visible(conn: &mut DbConn, id: ThreadId, visible: bool) -> CoreResult<Thread> {
+        Ok(diesel::update(threads::table.find(id)).set(threads::visible.eq(visible)).get_result(conn)?)
+    }
+
+    pub fn move_to(conn: &mut DbConn, id: ThreadId, board: BoardId) -> CoreResult<Thread> {
+        Ok(diesel::update(threads::table.find(id)).set(threads::board_id.eq(board)).get_result(conn)?)
+    }
+
+    pub fn by_ids(conn: &mut DbConn, ids: &[ThreadId]) -> CoreResult<Vec<Thread>> {
+        Ok(threads::table.filter(threads::id.eq_any(ids)).load(conn)?)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
 
     #[test]
     fn cursors_round_trip() {
-        let c = BoardCursor {
-            last_activity_at: now(),
-            id: ThreadId(42),
-        };
+        let c = BoardCursor { last_activity_at: now(), id: ThreadId(42) };
         assert_eq!(BoardCursor::decode(&c.encode()), Some(c));
         for bad in ["", "x", "1.", ".1", "1.x", "99999999999999999999.1"] {
             assert_eq!(BoardCursor::decode(bad), None, "{bad}");

@@ -5,7 +5,8 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::{Form, Router};
-use forum_core::models::{Board, BoardCursor, NewThread, PostDraft, Thread};
+use forum_core::models::{Board, BoardCursor, Thread};
+use forum_mod::submit::Blocked;
 use maud::Markup;
 use serde::Deserialize;
 
@@ -92,37 +93,24 @@ async fn create_thread(
         ..PostFormState::default()
     };
     let Some(fields) = check_post_fields(&mut form_state, true) else {
-        return Ok((
-            StatusCode::UNPROCESSABLE_ENTITY,
-            new_thread(&ctx, &board, &form_state),
-        )
-            .into_response());
+        return Ok((StatusCode::UNPROCESSABLE_ENTITY, new_thread(&ctx, &board, &form_state)).into_response());
     };
-    let known = posting::known_poster(&state, &identity).await?;
-    posting::rate_limit(&state, LimitedAction::NewThread, ip, known.as_ref())?;
-    let (key, is_new) = posting::key_for_posting(&identity);
-    let poster = match known {
-        Some(p) => p,
-        None => posting::poster_for_key(&state, &key).await?,
+    let screened = match posting::screen(&state, &fields).await {
+        Ok(screened) => screened,
+        Err(Blocked(message)) => {
+            form_state.errors.insert("body", message);
+            return Ok(
+                (StatusCode::UNPROCESSABLE_ENTITY, new_thread(&ctx, &board, &form_state)).into_response()
+            );
+        }
     };
+    let author = posting::author(&state, &identity, ip, LimitedAction::NewThread).await?;
     let secrets = state.secrets.clone();
-    let (thread, post) = state
-        .db(move |c| {
-            let mut draft = PostDraft::new(&fields.body, None);
-            draft.status = forum_core::models::initial_status(c, &board, poster.id)?;
-            NewThread {
-                board_id: board.id,
-                poster_id: poster.id,
-                title: &fields.title,
-                content_warning: fields.content_warning.as_deref(),
-            }
-            .create(c, &secrets, draft)
-        })
-        .await?;
-    let location = format!("{}#p{}", thread_href(&thread), post.id);
-    Ok(posting::see_other(
-        &state,
-        &location,
-        is_new.then_some(&key),
-    ))
+    let poster = author.poster.id;
+    let for_db = screened.clone();
+    let (thread, post) =
+        state.db(move |c| forum_mod::submit::start_thread(c, &secrets, &board, poster, &for_db)).await?;
+    let permalink = format!("{}#p{}", thread_href(&thread), post.id);
+    let location = posting::after_posting(&screened, post.id, &permalink);
+    Ok(posting::see_other(&state, &location, author.new_key.as_ref()))
 }

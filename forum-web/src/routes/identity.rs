@@ -42,10 +42,7 @@ async fn show_identity(
     };
     let mut response = identity_page(&ctx, identity.key.as_ref(), &posts, None).into_response();
     // The recovery phrase is on this page: never keep it in a cache.
-    response.headers_mut().insert(
-        header::CACHE_CONTROL,
-        "no-store".parse().expect("static header value"),
-    );
+    response.headers_mut().insert(header::CACHE_CONTROL, "no-store".parse().expect("static header value"));
     Ok(response)
 }
 
@@ -73,16 +70,10 @@ async fn restore(
         Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
     };
     let Some(key) = PosterKey::parse(&form.phrase) else {
-        return refuse(
-            "That is not a recovery phrase: it has 24 letters and digits, in groups of four.",
-        );
+        return refuse("That is not a recovery phrase: it has 24 letters and digits, in groups of four.");
     };
     let hash = key_hash(&state, &key);
-    if state
-        .db(move |c| Poster::by_key_hash(c, &hash))
-        .await?
-        .is_none()
-    {
+    if state.db(move |c| Poster::by_key_hash(c, &hash)).await?.is_none() {
         return refuse("No identity has that recovery phrase. Please check it and try again.");
     }
     Ok(posting::see_other(&state, "/me", Some(&key)))
@@ -95,8 +86,6 @@ async fn forget(
 ) -> AppResult<Response> {
     csrf::check(&state, &identity, &form.csrf)?;
     let mut response = Redirect::to("/me").into_response();
-    response
-        .headers_mut()
-        .append(header::SET_COOKIE, posting::clear_key_cookie());
+    response.headers_mut().append(header::SET_COOKIE, posting::clear_key_cookie());
     Ok(response)
 }

@@ -2,9 +2,11 @@
 
 mod boards;
 mod identity;
+mod moderation;
 mod pages;
 mod posting;
 mod posts;
+mod reports;
 mod threads;
 
 use axum::Router;
@@ -30,6 +32,8 @@ pub fn router(state: AppState) -> Router {
         .merge(threads::router())
         .merge(posts::router())
         .merge(identity::router())
+        .merge(reports::router())
+        .merge(moderation::router())
         .fallback(|| async { AppError::NotFound })
         .layer(DefaultBodyLimit::max(MAX_BODY))
         .layer(middleware::from_fn(refuse_cross_site_posts))
@@ -43,9 +47,7 @@ pub fn router(state: AppState) -> Router {
 async fn refuse_cross_site_posts(request: Request, next: Next) -> Response {
     if request.method() != Method::GET && request.method() != Method::HEAD {
         let headers = request.headers();
-        let cross_site = headers
-            .get("sec-fetch-site")
-            .is_some_and(|v| v == "cross-site");
+        let cross_site = headers.get("sec-fetch-site").is_some_and(|v| v == "cross-site");
         let foreign_origin = match (headers.get(header::ORIGIN), headers.get(header::HOST)) {
             (Some(origin), Some(host)) => {
                 let origin = origin.to_str().unwrap_or("");
@@ -68,21 +70,14 @@ async fn error_pages(State(state): State<AppState>, request: Request, next: Next
     let identity = cookie_identity(&request);
     let mut response = next.run(request).await;
     let status = response.status();
-    let is_html = response
-        .headers()
-        .get(header::CONTENT_TYPE)
-        .is_some_and(|v| v.as_bytes().starts_with(b"text/html"));
+    let is_html =
+        response.headers().get(header::CONTENT_TYPE).is_some_and(|v| v.as_bytes().starts_with(b"text/html"));
     if !(status.is_client_error() || status.is_server_error()) || is_html {
         return response;
     }
-    let message = response
-        .extensions()
-        .get::<ErrorMessage>()
-        .map(|m| m.0.clone());
+    let message = response.extensions().get::<ErrorMessage>().map(|m| m.0.clone());
     let ctx = PageCtx::new(&state, &identity, state.cached_nav(), &path);
-    let page = error(&ctx, status, message.as_deref())
-        .render()
-        .into_string();
+    let page = error(&ctx, status, message.as_deref()).render().into_string();
     let headers = std::mem::take(response.headers_mut());
     let mut fresh = (status, page).into_response();
     for name in [header::RETRY_AFTER, header::ALLOW, header::SET_COOKIE] {
@@ -90,10 +85,7 @@ async fn error_pages(State(state): State<AppState>, request: Request, next: Next
             fresh.headers_mut().append(name.clone(), value.clone());
         }
     }
-    fresh.headers_mut().insert(
-        header::CONTENT_TYPE,
-        HeaderValue::from_static("text/html; charset=utf-8"),
-    );
+    fresh.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static("text/html; charset=utf-8"));
     fresh
 }
 
@@ -109,9 +101,7 @@ async fn security_headers(request: Request, next: Next) -> Response {
     let mut response = next.run(request).await;
     let headers = response.headers_mut();
     let set = |headers: &mut axum::http::HeaderMap, name: &'static str, value: &'static str| {
-        headers
-            .entry(name)
-            .or_insert(HeaderValue::from_static(value));
+        headers.entry(name).or_insert(HeaderValue::from_static(value));
     };
     set(
         headers,
@@ -122,15 +112,9 @@ async fn security_headers(request: Request, next: Next) -> Response {
     set(headers, "x-content-type-options", "nosniff");
     set(headers, "referrer-policy", "no-referrer");
     set(headers, "x-frame-options", "DENY");
-    set(
-        headers,
-        "permissions-policy",
-        "interest-cohort=(), camera=(), microphone=(), geolocation=()",
-    );
+    set(headers, "permissions-policy", "interest-cohort=(), camera=(), microphone=(), geolocation=()");
     if response.status() == StatusCode::METHOD_NOT_ALLOWED || response.status().is_server_error() {
-        response
-            .headers_mut()
-            .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+        response.headers_mut().insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
     }
     response
 }

@@ -35,11 +35,7 @@ struct HelpQuery {
     region: Option<String>,
 }
 
-async fn show_help(
-    State(state): State<AppState>,
-    ctx: PageCtx,
-    Query(q): Query<HelpQuery>,
-) -> Markup {
+async fn show_help(State(state): State<AppState>, ctx: PageCtx, Query(q): Query<HelpQuery>) -> Markup {
     help::help(&ctx, &state.helplines, q.region.as_deref())
 }
 
@@ -89,9 +85,6 @@ async fn static_file(Path(file): Path<String>) -> AppResult<Response> {
     let mut response = body.into_response();
     let headers = response.headers_mut();
     headers.insert(header::CONTENT_TYPE, HeaderValue::from_static(kind));
-    headers.insert(
-        header::CACHE_CONTROL,
-        HeaderValue::from_static("public, max-age=3600"),
-    );
+    headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("public, max-age=3600"));
     Ok(response)
 }

@@ -7,45 +7,110 @@ use chrono::Duration;
 use forum_core::models::{Poster, limits};
 use forum_core::poster_key::PosterKey;
 
+use std::net::IpAddr;
+
+use forum_core::ids::PostId;
+use forum_core::models::Ban;
+use forum_core::secrets::Purpose;
+use forum_mod::submit::{Blocked, Screened};
+
 use crate::app::AppState;
-use crate::error::AppResult;
+use crate::error::{AppError, AppResult};
 use crate::extract::{Identity, KEY_COOKIE, key_hash};
-use crate::rate_limit::LimitedAction;
+use crate::rate_limit::{ClientKey, LimitedAction};
 use crate::templates::pages::post_forms::PostFormState;
 
 /// A member in their first day gets stricter limits.
 const NEWCOMER: Duration = Duration::hours(24);
 
-/// The member's poster record, if their browser holds a key we know.
-pub async fn known_poster(state: &AppState, identity: &Identity) -> AppResult<Option<Poster>> {
-    let Some(hash) = identity.key_hash(state) else {
-        return Ok(None);
-    };
-    state.db(move |c| Poster::by_key_hash(c, &hash)).await
-}
-
 /// Counts the action against the client's network and, for a known member, against them.
 pub fn rate_limit(
     state: &AppState,
     action: LimitedAction,
-    ip: std::net::IpAddr,
+    ip: IpAddr,
     poster: Option<&Poster>,
 ) -> AppResult<()> {
-    let member = poster.map(|p| (p.id, forum_core::db::now() - p.created_at < NEWCOMER));
-    state
-        .limiter
-        .check(action, ip, member)
-        .map_err(|wait| crate::error::AppError::RateLimited {
-            retry_after: wait.0,
-        })
+    let member = poster.map(|p| (p.id, is_newcomer(p)));
+    state.limiter.check(action, ip, member).map_err(|wait| AppError::RateLimited { retry_after: wait.0 })
 }
 
-/// The key to post with: the member's own, or a new one made now (to be set as a cookie).
-pub fn key_for_posting(identity: &Identity) -> (PosterKey, bool) {
-    match &identity.key {
-        Some(key) => (key.clone(), false),
-        None => (PosterKey::generate(), true),
+fn is_newcomer(poster: &Poster) -> bool {
+    forum_core::db::now() - poster.created_at < NEWCOMER
+}
+
+/// The keyed hash of the client's network (IPv4 address or IPv6 /64). Only this is ever
+/// stored, and only to slow down new identities from the network of a banned member.
+pub fn network_hash(state: &AppState, ip: IpAddr) -> String {
+    let key = match ClientKey::network(ip) {
+        ClientKey::Network(n) => n.to_be_bytes(),
+        ClientKey::Poster(p) => u128::from(p.0.unsigned_abs()).to_be_bytes(),
+    };
+    let full = state.secrets.mac_hex(Purpose::Network, &[&key]);
+    full[..32].to_owned()
+}
+
+/// Who is about to write, checked: not banned, within the rate limits. A visitor without an
+/// identity gets one now (its cookie is set with the answer).
+pub struct Author {
+    pub poster: Poster,
+    pub new_key: Option<PosterKey>,
+}
+
+pub async fn author(
+    state: &AppState,
+    identity: &Identity,
+    ip: IpAddr,
+    action: LimitedAction,
+) -> AppResult<Author> {
+    let key_hash = identity.key_hash(state);
+    let network = network_hash(state, ip);
+    let (known, ban, network_banned) = {
+        let network = network.clone();
+        state
+            .db(move |c| {
+                let known = match key_hash {
+                    Some(hash) => Poster::by_key_hash(c, &hash)?,
+                    None => None,
+                };
+                let ban = match &known {
+                    Some(p) => Ban::active_for(c, p.id)?,
+                    None => None,
+                };
+                Ok((known, ban, Ban::network_banned(c, &network)?))
+            })
+            .await?
+    };
+    if let Some(ban) = ban {
+        return Err(AppError::Banned(ban_message(&ban)));
     }
+    if network_banned && known.as_ref().is_none_or(is_newcomer) {
+        rate_limit(state, LimitedAction::BannedNetwork, ip, None)?;
+    }
+    rate_limit(state, action, ip, known.as_ref())?;
+    let (poster, new_key) = match known {
+        Some(poster) => (poster, None),
+        None => {
+            let key = PosterKey::generate();
+            (poster_for_key(state, &key).await?, Some(key))
+        }
+    };
+    if poster.network_hash != network {
+        let id = poster.id;
+        state.db(move |c| Poster::set_network(c, id, &network)).await?;
+    }
+    Ok(Author { poster, new_key })
+}
+
+/// What a banned member is told: why, and until when.
+pub fn ban_message(ban: &Ban) -> String {
+    let until = match ban.expires_at {
+        Some(at) => format!("You cannot post until {} (UTC).", at.format("%-d %B %Y, %H:%M")),
+        None => "You can no longer post here.".to_owned(),
+    };
+    format!(
+        "{until} The moderators gave this reason: {} You can still read, and the help page is always open to you.",
+        ban.reason
+    )
 }
 
 /// Makes (or finds) the poster for a key, off the executor.
@@ -54,13 +119,29 @@ pub async fn poster_for_key(state: &AppState, key: &PosterKey) -> AppResult<Post
     state.db(move |c| Poster::find_or_create(c, &hash)).await
 }
 
+/// Runs the word rules and the crisis detector over what the member wrote.
+pub async fn screen(state: &AppState, fields: &CheckedPost) -> Result<Screened, Blocked> {
+    let rules = state.word_rules().await;
+    forum_mod::submit::screen(
+        &state.detector,
+        &rules,
+        &fields.title,
+        fields.content_warning.as_deref(),
+        &fields.body,
+    )
+}
+
+/// Where the writer goes after posting: their post, or first the support page when what
+/// they wrote suggests they may be at risk.
+pub fn after_posting(screened: &Screened, post: PostId, permalink: &str) -> String {
+    if screened.at_risk() { format!("/p/{post}/support") } else { permalink.to_owned() }
+}
+
 /// The identity cookie: readable only by the server, sent on same-site navigation.
 pub fn key_cookie(state: &AppState, key: &PosterKey) -> HeaderValue {
     let secure = if state.config.https { "; Secure" } else { "" };
-    let value = format!(
-        "{KEY_COOKIE}={}; Path=/; Max-Age=34560000; HttpOnly; SameSite=Lax{secure}",
-        key.encode()
-    );
+    let value =
+        format!("{KEY_COOKIE}={}; Path=/; Max-Age=34560000; HttpOnly; SameSite=Lax{secure}", key.encode());
     HeaderValue::from_str(&value).unwrap_or_else(|_| HeaderValue::from_static(""))
 }
 
@@ -73,9 +154,7 @@ pub fn clear_key_cookie() -> HeaderValue {
 pub fn see_other(state: &AppState, location: &str, new_key: Option<&PosterKey>) -> Response {
     let mut response = Redirect::to(location).into_response();
     if let Some(key) = new_key {
-        response
-            .headers_mut()
-            .append(header::SET_COOKIE, key_cookie(state, key));
+        response.headers_mut().append(header::SET_COOKIE, key_cookie(state, key));
     }
     response
 }
@@ -92,10 +171,7 @@ pub fn check_post_fields(state: &mut PostFormState, with_title: bool) -> Option<
     state.content_warning = limits::clean_text(&state.content_warning);
     state.body = limits::clean_text(&state.body);
     let title = if with_title {
-        limits::title(&state.title)
-            .map_err(|e| state.errors.insert("title", e))
-            .ok()
-            .map(str::to_owned)
+        limits::title(&state.title).map_err(|e| state.errors.insert("title", e)).ok().map(str::to_owned)
     } else {
         Some(String::new())
     };
@@ -103,13 +179,6 @@ pub fn check_post_fields(state: &mut PostFormState, with_title: bool) -> Option<
         .map_err(|e| state.errors.insert("content_warning", e))
         .ok()
         .map(|w| w.map(str::to_owned));
-    let body = limits::body(&state.body)
-        .map_err(|e| state.errors.insert("body", e))
-        .ok()
-        .map(str::to_owned);
-    Some(CheckedPost {
-        title: title?,
-        content_warning: content_warning?,
-        body: body?,
-    })
+    let body = limits::body(&state.body).map_err(|e| state.errors.insert("body", e)).ok().map(str::to_owned);
+    Some(CheckedPost { title: title?, content_warning: content_warning?, body: body? })
 }

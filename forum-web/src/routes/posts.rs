@@ -7,7 +7,8 @@ use axum::routing::get;
 use axum::{Form, Router};
 use forum_core::CoreError;
 use forum_core::ids::PostId;
-use forum_core::models::{Post, PostDraft, PostStatus, Poster, Thread, Viewer};
+use forum_core::models::{Post, PostStatus, Poster, Thread, Viewer};
+use forum_mod::submit::Blocked;
 use maud::Markup;
 use serde::Deserialize;
 
@@ -64,8 +65,7 @@ async fn own_post(state: &AppState, identity: &Identity, id: PostId) -> AppResul
         .db(move |c| {
             let poster = Poster::by_key_hash(c, &hash)?.ok_or(CoreError::NotFound)?;
             let post = Post::by_id(c, id)?;
-            if post.poster_id != poster.id
-                || matches!(post.status, PostStatus::Removed | PostStatus::Deleted)
+            if post.poster_id != poster.id || matches!(post.status, PostStatus::Removed | PostStatus::Deleted)
             {
                 return Err(CoreError::NotFound);
             }
@@ -110,26 +110,28 @@ async fn update_post(
     let id = post_id(&id)?;
     csrf::check(&state, &identity, &form.csrf)?;
     let (post, poster) = own_post(&state, &identity, id).await?;
-    let mut form_state = PostFormState {
-        content_warning: form.content_warning,
-        body: form.body,
-        ..PostFormState::default()
-    };
+    let mut form_state =
+        PostFormState { content_warning: form.content_warning, body: form.body, ..PostFormState::default() };
     let Some(fields) = check_post_fields(&mut form_state, false) else {
-        return Ok((
-            StatusCode::UNPROCESSABLE_ENTITY,
-            edit_post(&ctx, &post, &form_state),
-        )
-            .into_response());
+        return Ok((StatusCode::UNPROCESSABLE_ENTITY, edit_post(&ctx, &post, &form_state)).into_response());
     };
-    posting::rate_limit(&state, LimitedAction::Edit, ip, Some(&poster))?;
-    state
-        .db(move |c| {
-            let draft = PostDraft::new(&fields.body, fields.content_warning.as_deref());
-            Post::edit(c, id, poster.id, draft)
-        })
-        .await?;
-    Ok(posting::see_other(&state, &format!("/p/{id}"), None))
+    let screened = match posting::screen(&state, &fields).await {
+        Ok(screened) => screened,
+        Err(Blocked(message)) => {
+            form_state.errors.insert("body", message);
+            return Ok(
+                (StatusCode::UNPROCESSABLE_ENTITY, edit_post(&ctx, &post, &form_state)).into_response()
+            );
+        }
+    };
+    let author = posting::author(&state, &identity, ip, LimitedAction::Edit).await?;
+    if author.poster.id != poster.id {
+        return Err(AppError::NotFound);
+    }
+    let for_db = screened.clone();
+    state.db(move |c| forum_mod::submit::edit(c, id, poster.id, &for_db)).await?;
+    let location = posting::after_posting(&screened, id, &format!("/p/{id}"));
+    Ok(posting::see_other(&state, &location, None))
 }
 
 async fn show_delete(
@@ -159,8 +161,6 @@ async fn delete_post(
     csrf::check(&state, &identity, &form.csrf)?;
     let (_, poster) = own_post(&state, &identity, id).await?;
     posting::rate_limit(&state, LimitedAction::Edit, ip, Some(&poster))?;
-    state
-        .db(move |c| Post::delete_by_writer(c, id, poster.id))
-        .await?;
+    state.db(move |c| Post::delete_by_writer(c, id, poster.id)).await?;
     Ok(posting::see_other(&state, &format!("/p/{id}"), None))
 }

@@ -6,7 +6,8 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Form, Router};
 use forum_core::ids::{PosterId, ThreadId};
-use forum_core::models::{Board, Post, PostDraft, Thread, Viewer};
+use forum_core::models::{Board, Post, Thread, Viewer};
+use forum_mod::submit::Blocked;
 use maud::Markup;
 use serde::Deserialize;
 
@@ -70,12 +71,7 @@ async fn show_thread_with_slug(
 }
 
 /// Loads what the thread page shows to this visitor. A page past the end is a 404.
-async fn load_view(
-    state: &AppState,
-    identity: &Identity,
-    id: ThreadId,
-    page: i64,
-) -> AppResult<ThreadView> {
+async fn load_view(state: &AppState, identity: &Identity, id: ThreadId, page: i64) -> AppResult<ThreadView> {
     let key_hash = identity.key_hash(state);
     state
         .db(move |c| {
@@ -95,16 +91,15 @@ async fn load_view(
             }
             let posts = Post::page_of_thread(c, id, who, page)?;
             let board = Board::by_id(c, thread.board_id)?;
-            Ok(ThreadView {
-                board,
-                thread,
-                posts,
-                page,
-                pages,
-                viewer,
-            })
+            Ok(ThreadView { board, thread, posts, page, pages, viewer })
         })
         .await
+}
+
+/// The thread's last page, where a refused reply form is shown again.
+async fn last_page(state: &AppState, identity: &Identity, id: ThreadId) -> AppResult<ThreadView> {
+    let view = load_view(state, identity, id, 1).await?;
+    if view.pages > 1 { load_view(state, identity, id, view.pages).await } else { Ok(view) }
 }
 
 #[derive(Deserialize)]
@@ -127,47 +122,35 @@ async fn create_reply(
 ) -> AppResult<Response> {
     let id = thread_id(&id)?;
     csrf::check(&state, &identity, &form.csrf)?;
-    let mut form_state = PostFormState {
-        content_warning: form.content_warning,
-        body: form.body,
-        ..PostFormState::default()
-    };
+    let mut form_state =
+        PostFormState { content_warning: form.content_warning, body: form.body, ..PostFormState::default() };
     let Some(fields) = check_post_fields(&mut form_state, false) else {
         let view = load_view(&state, &identity, id, 1).await?;
-        let view = if view.pages > 1 {
-            load_view(&state, &identity, id, view.pages).await?
-        } else {
-            view
-        };
-        return Ok((
-            StatusCode::UNPROCESSABLE_ENTITY,
-            thread_page(&ctx, &view, &form_state),
-        )
-            .into_response());
+        let view = if view.pages > 1 { load_view(&state, &identity, id, view.pages).await? } else { view };
+        return Ok((StatusCode::UNPROCESSABLE_ENTITY, thread_page(&ctx, &view, &form_state)).into_response());
     };
-    let known = posting::known_poster(&state, &identity).await?;
-    posting::rate_limit(&state, LimitedAction::Reply, ip, known.as_ref())?;
-    let (key, is_new) = posting::key_for_posting(&identity);
-    let poster = match known {
-        Some(p) => p,
-        None => posting::poster_for_key(&state, &key).await?,
+    let screened = match posting::screen(&state, &fields).await {
+        Ok(screened) => screened,
+        Err(Blocked(message)) => {
+            form_state.errors.insert("body", message);
+            let view = last_page(&state, &identity, id).await?;
+            return Ok(
+                (StatusCode::UNPROCESSABLE_ENTITY, thread_page(&ctx, &view, &form_state)).into_response()
+            );
+        }
     };
+    let author = posting::author(&state, &identity, ip, LimitedAction::Reply).await?;
     let secrets = state.secrets.clone();
+    let poster = author.poster.id;
+    let for_db = screened.clone();
     let (thread, post, page) = state
         .db(move |c| {
-            let thread = Thread::by_id(c, id)?;
-            let board = Board::by_id(c, thread.board_id)?;
-            let mut draft = PostDraft::new(&fields.body, fields.content_warning.as_deref());
-            draft.status = forum_core::models::initial_status(c, &board, poster.id)?;
-            let (thread, post) = Thread::reply(c, &secrets, id, poster.id, draft)?;
-            let page = Post::page_number(c, &post, Viewer::Public(Some(poster.id)))?;
+            let (thread, post) = forum_mod::submit::reply(c, &secrets, id, poster, &for_db)?;
+            let page = Post::page_number(c, &post, Viewer::Public(Some(poster)))?;
             Ok((thread, post, page))
         })
         .await?;
-    let location = format!("{}?page={page}#p{}", thread_href(&thread), post.id);
-    Ok(posting::see_other(
-        &state,
-        &location,
-        is_new.then_some(&key),
-    ))
+    let permalink = format!("{}?page={page}#p{}", thread_href(&thread), post.id);
+    let location = posting::after_posting(&screened, post.id, &permalink);
+    Ok(posting::see_other(&state, &location, author.new_key.as_ref()))
 }

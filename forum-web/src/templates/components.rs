@@ -29,11 +29,7 @@ impl Render for When {
 fn ago(then: NaiveDateTime, now: NaiveDateTime) -> String {
     let secs = (now - then).num_seconds();
     let plural = |n: i64, unit: &str| {
-        if n == 1 {
-            format!("1 {unit} ago")
-        } else {
-            format!("{n} {unit}s ago")
-        }
+        if n == 1 { format!("1 {unit} ago") } else { format!("{n} {unit}s ago") }
     };
     match secs {
         i64::MIN..=59 => "just now".into(),

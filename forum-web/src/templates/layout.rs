@@ -5,11 +5,8 @@ use crate::extract::PageCtx;
 /// Every page goes through here: the header with the site name, the boards and the
 /// always-visible "Need help now?" link, then the page, then the footer.
 pub fn page(ctx: &PageCtx, title: &str, body: Markup) -> Markup {
-    let full_title = if title.is_empty() {
-        ctx.site_name.clone()
-    } else {
-        format!("{title} · {}", ctx.site_name)
-    };
+    let full_title =
+        if title.is_empty() { ctx.site_name.clone() } else { format!("{title} · {}", ctx.site_name) };
     html! {
         (DOCTYPE)
         html lang="en" {
@@ -45,7 +42,14 @@ pub fn page(ctx: &PageCtx, title: &str, body: Markup) -> Markup {
                         }
                     }
                 }
-                main id="main" tabindex="-1" { (body) }
+                main id="main" tabindex="-1" {
+                    @if let Some(notice) = &ctx.notice {
+                        div class="notice" role="status" {
+                            p { strong { "A message from the moderators: " } (notice) }
+                        }
+                    }
+                    (body)
+                }
                 footer class="site" {
                     p {
                         "This is a peer-support forum, not a crisis service. "
@@ -54,6 +58,8 @@ pub fn page(ctx: &PageCtx, title: &str, body: Markup) -> Markup {
                     }
                     p class="links" {
                         a href="/me" { "Your anonymous identity" }
+                        " · "
+                        a href="/modlog" { "Moderation log" }
                         " · "
                         a href="/about" { "Privacy and rules" }
                     }

@@ -20,7 +20,12 @@ CREATE TABLE boards (
 CREATE TABLE posters (
     id SERIAL PRIMARY KEY,
     key_hash TEXT NOT NULL UNIQUE,
-    created_at TIMESTAMP NOT NULL
+    created_at TIMESTAMP NOT NULL,
+    -- keyed hash of the network the member last posted from (never the address itself),
+    -- so that a ban can slow down new identities from the same network
+    network_hash TEXT NOT NULL DEFAULT '',
+    -- a moderator's warning, shown on the member's next visit
+    pending_warning TEXT
 );
 
 CREATE TABLE threads (
@@ -84,9 +89,45 @@ CREATE TABLE mod_sessions (
     expires_at TIMESTAMP NOT NULL
 );
 
+-- One item a moderator looks at: a post that was reported, held, flagged or escalated.
+-- A post has at most one open item at a time.
+CREATE TABLE queue_items (
+    id SERIAL PRIMARY KEY,
+    post_id INTEGER NOT NULL REFERENCES posts(id),
+    board_id INTEGER NOT NULL REFERENCES boards(id),
+    -- 2: the crisis detector found someone at risk; 1: reported as "someone may be at risk"; 0: other
+    lane INTEGER NOT NULL DEFAULT 0,
+    crisis_tier TEXT NOT NULL DEFAULT 'none',
+    -- matched phrases, one per line
+    crisis_matches TEXT NOT NULL DEFAULT '',
+    -- the word rule that flagged or held the post, if any
+    flagged_by TEXT,
+    report_count INTEGER NOT NULL DEFAULT 0,
+    opened_at TIMESTAMP NOT NULL,
+    claimed_by INTEGER REFERENCES moderators(id),
+    claimed_at TIMESTAMP,
+    first_action_at TIMESTAMP,
+    resolved_at TIMESTAMP,
+    resolved_by INTEGER REFERENCES moderators(id),
+    resolution TEXT
+);
+CREATE INDEX queue_items_open ON queue_items (resolved_at, lane, report_count, opened_at);
+CREATE INDEX queue_items_post ON queue_items (post_id);
+
+-- Moderators' private notes on a queue item.
+CREATE TABLE queue_notes (
+    id SERIAL PRIMARY KEY,
+    queue_item_id INTEGER NOT NULL REFERENCES queue_items(id),
+    moderator_id INTEGER NOT NULL REFERENCES moderators(id),
+    body TEXT NOT NULL,
+    created_at TIMESTAMP NOT NULL
+);
+CREATE INDEX queue_notes_item ON queue_notes (queue_item_id, id);
+
 CREATE TABLE reports (
     id SERIAL PRIMARY KEY,
     post_id INTEGER NOT NULL REFERENCES posts(id),
+    queue_item_id INTEGER NOT NULL REFERENCES queue_items(id),
     -- at_risk | harassment | spam | graphic_self_harm | misinformation | other
     reason TEXT NOT NULL,
     note TEXT NOT NULL DEFAULT '',
@@ -94,17 +135,17 @@ CREATE TABLE reports (
     reporter_hash TEXT NOT NULL,
     -- the post as it was when reported
     post_snapshot TEXT NOT NULL,
-    created_at TIMESTAMP NOT NULL,
-    resolved_at TIMESTAMP,
-    resolved_by INTEGER REFERENCES moderators(id)
+    created_at TIMESTAMP NOT NULL
 );
+CREATE INDEX reports_item ON reports (queue_item_id);
 CREATE INDEX reports_post ON reports (post_id);
-CREATE INDEX reports_open ON reports (resolved_at, created_at);
 
 CREATE TABLE bans (
     id SERIAL PRIMARY KEY,
     poster_id INTEGER NOT NULL REFERENCES posters(id),
     moderator_id INTEGER NOT NULL REFERENCES moderators(id),
+    -- keyed hash of the poster's last network: new identities from it are slowed down
+    network_hash TEXT NOT NULL DEFAULT '',
     reason TEXT NOT NULL,
     created_at TIMESTAMP NOT NULL,
     -- NULL: permanent
@@ -112,6 +153,7 @@ CREATE TABLE bans (
     lifted_at TIMESTAMP
 );
 CREATE INDEX bans_poster ON bans (poster_id);
+CREATE INDEX bans_network ON bans (network_hash);
 
 -- Append-only record of every moderator action.
 CREATE TABLE mod_log (
@@ -120,7 +162,20 @@ CREATE TABLE mod_log (
     action TEXT NOT NULL,
     target_kind TEXT NOT NULL,
     target_id INTEGER NOT NULL,
+    board_id INTEGER REFERENCES boards(id),
     reason TEXT NOT NULL DEFAULT '',
     created_at TIMESTAMP NOT NULL
 );
 CREATE INDEX mod_log_recent ON mod_log (created_at, id);
+
+-- Words, phrases or patterns with what to do when a post contains them.
+CREATE TABLE word_rules (
+    id SERIAL PRIMARY KEY,
+    pattern TEXT NOT NULL,
+    is_regex BOOLEAN NOT NULL DEFAULT FALSE,
+    -- block | hold | flag | replace
+    action TEXT NOT NULL,
+    -- block: the message shown to the writer; replace: the replacement text
+    message TEXT NOT NULL DEFAULT '',
+    created_at TIMESTAMP NOT NULL
+);

@@ -1,6 +1,9 @@
+DROP TABLE word_rules;
 DROP TABLE mod_log;
 DROP TABLE bans;
 DROP TABLE reports;
+DROP TABLE queue_notes;
+DROP TABLE queue_items;
 DROP TABLE mod_sessions;
 DROP TABLE moderators;
 DROP TABLE posts;

@@ -52,22 +52,12 @@ pub fn thread_href(t: &Thread) -> String {
     let slug: String = t
         .title
         .chars()
-        .map(|c| {
-            if c.is_ascii_alphanumeric() {
-                c.to_ascii_lowercase()
-            } else {
-                '-'
-            }
-        })
+        .map(|c| if c.is_ascii_alphanumeric() { c.to_ascii_lowercase() } else { '-' })
         .collect::<String>()
         .split('-')
         .filter(|s| !s.is_empty())
         .take(8)
         .collect::<Vec<_>>()
         .join("-");
-    if slug.is_empty() {
-        format!("/t/{}", t.id)
-    } else {
-        format!("/t/{}/{slug}", t.id)
-    }
+    if slug.is_empty() { format!("/t/{}", t.id) } else { format!("/t/{}/{slug}", t.id) }
 }

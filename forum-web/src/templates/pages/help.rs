@@ -26,10 +26,10 @@ fn region_block(region: &Region) -> Markup {
 
 /// Crisis resources; the visitor's chosen region first. The choice is remembered only in
 /// their own browser (by a small optional script), never on the server.
-pub fn help_resources(helplines: &Helplines, chosen: Option<&str>) -> Markup {
+pub fn help_resources(helplines: &Helplines, chosen: Option<&str>, action: &str) -> Markup {
     let chosen = chosen.and_then(|code| helplines.region(code));
     html! {
-        form method="get" action="/help" class="region-picker" {
+        form method="get" action=(action) class="region-picker" {
             label for="region" { "Where are you?" }
             select id="region" name="region" {
                 option value="" { "Choose your country or region" }
@@ -63,7 +63,7 @@ pub fn help(ctx: &PageCtx, helplines: &Helplines, chosen: Option<&str>) -> Marku
         html! {
             h1 { "Need help now?" }
             p class="lead" { "If you are thinking about ending your life or hurting yourself, you deserve support right now. These services are free, confidential, and there for exactly this. You can call or text." }
-            (help_resources(helplines, chosen))
+            (help_resources(helplines, chosen, "/help"))
             script src="/static/help.js" defer {}
         },
     )

@@ -84,11 +84,7 @@ pub fn new_thread(ctx: &PageCtx, board: &Board, state: &PostFormState) -> Markup
 }
 
 /// The reply form at the foot of a thread.
-pub fn reply_form(
-    ctx: &PageCtx,
-    thread_id: forum_core::ids::ThreadId,
-    state: &PostFormState,
-) -> Markup {
+pub fn reply_form(ctx: &PageCtx, thread_id: forum_core::ids::ThreadId, state: &PostFormState) -> Markup {
     html! {
         section class="reply" aria-labelledby="reply-heading" {
             h2 id="reply-heading" { "Reply" }

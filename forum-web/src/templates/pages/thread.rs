@@ -62,12 +62,7 @@ fn pager(view: &ThreadView) -> Markup {
 }
 
 /// One post, as `<article id="p{id}">`.
-pub fn post_card(
-    post: &Post,
-    thread: &Thread,
-    viewer: Option<PosterId>,
-    is_opening_post: bool,
-) -> Markup {
+pub fn post_card(post: &Post, thread: &Thread, viewer: Option<PosterId>, is_opening_post: bool) -> Markup {
     let own = viewer == Some(post.poster_id);
     let opening = post.poster_id == thread.poster_id;
     // The thread's warning covers its opening post; a post can carry its own.
@@ -108,6 +103,9 @@ pub fn post_card(
                 @if own && matches!(post.status, PostStatus::Visible | PostStatus::Held) {
                     a href=(format!("/p/{}/edit", post.id)) { "Edit" } " · "
                     a href=(format!("/p/{}/delete", post.id)) { "Delete" }
+                }
+                @if post.status == PostStatus::Visible && !own {
+                    a href=(format!("/p/{}/report", post.id)) rel="nofollow" { "Report" }
                 }
             }
         }

@@ -1,0 +1,217 @@
+use chrono::NaiveDateTime;
+use diesel::prelude::*;
+
+use crate::db::{DbConn, now};
+use crate::error::CoreResult;
+use crate::ids::{BoardId, ModeratorId, PostId, QueueItemId, QueueNoteId};
+use crate::models::CrisisTier;
+use crate::schema::{queue_items, queue_notes};
+
+/// Which lane of the queue an item waits in; higher lanes come first.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Lane {
+    Ordinary = 0,
+    /// Reported as "someone may be at risk".
+    AtRiskReport = 1,
+    /// The crisis detector found that someone may be at risk.
+    Crisis = 2,
+}
+
+impl Lane {
+    pub fn from_i32(value: i32) -> Self {
+        match value {
+            2 => Self::Crisis,
+            1 => Self::AtRiskReport,
+            _ => Self::Ordinary,
+        }
+    }
+
+    /// Crisis items and at-risk reports both go in the crisis lane, ahead of the rest.
+    pub fn is_crisis(self) -> bool {
+        self != Self::Ordinary
+    }
+}
+
+/// Something a moderator should look at: a post that was reported, held, flagged or escalated.
+#[derive(Debug, Clone, Queryable, Selectable, Identifiable)]
+#[diesel(table_name = queue_items)]
+pub struct QueueItem {
+    pub id: QueueItemId,
+    pub post_id: PostId,
+    pub board_id: BoardId,
+    pub lane: i32,
+    pub crisis_tier: CrisisTier,
+    pub crisis_matches: String,
+    pub flagged_by: Option<String>,
+    pub report_count: i32,
+    pub opened_at: NaiveDateTime,
+    pub claimed_by: Option<ModeratorId>,
+    pub claimed_at: Option<NaiveDateTime>,
+    pub first_action_at: Option<NaiveDateTime>,
+    pub resolved_at: Option<NaiveDateTime>,
+    pub resolved_by: Option<ModeratorId>,
+    pub resolution: Option<String>,
+}
+
+/// A moderator's private note on an item.
+#[derive(Debug, Clone, Queryable, Selectable, Identifiable)]
+#[diesel(table_name = queue_notes)]
+pub struct QueueNote {
+    pub id: QueueNoteId,
+    pub queue_item_id: QueueItemId,
+    pub moderator_id: ModeratorId,
+    pub body: String,
+    pub created_at: NaiveDateTime,
+}
+
+impl QueueItem {
+    pub fn lane(&self) -> Lane {
+        Lane::from_i32(self.lane)
+    }
+
+    pub fn by_id(conn: &mut DbConn, id: QueueItemId) -> CoreResult<QueueItem> {
+        Ok(queue_items::table.find(id).first(conn)?)
+    }
+
+    /// The post's open item, if it has one.
+    pub fn open_for_post(conn: &mut DbConn, post: PostId) -> CoreResult<Option<QueueItem>> {
+        Ok(queue_items::table
+            .filter(queue_items::post_id.eq(post))
+            .filter(queue_items::resolved_at.is_null())
+            .first(conn)
+            .optional()?)
+    }
+
+    /// The post's open item, opened now if there is none.
+    pub fn open(conn: &mut DbConn, post: PostId, board: BoardId) -> CoreResult<QueueItem> {
+        if let Some(item) = Self::open_for_post(conn, post)? {
+            return Ok(item);
+        }
+        Ok(diesel::insert_into(queue_items::table)
+            .values((
+                queue_items::post_id.eq(post),
+                queue_items::board_id.eq(board),
+                queue_items::opened_at.eq(now()),
+            ))
+            .get_result(conn)?)
+    }
+
+    /// Moves the item up to `lane` (never down).
+    pub fn raise_lane(conn: &mut DbConn, id: QueueItemId, lane: Lane) -> CoreResult<()> {
+        diesel::update(queue_items::table.find(id).filter(queue_items::lane.lt(lane as i32)))
+            .set(queue_items::lane.eq(lane as i32))
+            .execute(conn)?;
+        Ok(())
+    }
+
+    /// Records what the crisis detector found.
+    pub fn set_crisis(
+        conn: &mut DbConn,
+        id: QueueItemId,
+        tier: CrisisTier,
+        matches: &[String],
+    ) -> CoreResult<()> {
+        diesel::update(queue_items::table.find(id))
+            .set((queue_items::crisis_tier.eq(tier), queue_items::crisis_matches.eq(matches.join("\n"))))
+            .execute(conn)?;
+        if tier.is_at_risk() {
+            Self::raise_lane(conn, id, Lane::Crisis)?;
+        }
+        Ok(())
+    }
+
+    pub fn set_flagged_by(conn: &mut DbConn, id: QueueItemId, why: &str) -> CoreResult<()> {
+        diesel::update(queue_items::table.find(id)).set(queue_items::flagged_by.eq(why)).execute(conn)?;
+        Ok(())
+    }
+
+    pub fn count_report(conn: &mut DbConn, id: QueueItemId) -> CoreResult<()> {
+        diesel::update(queue_items::table.find(id))
+            .set(queue_items::report_count.eq(queue_items::report_count + 1))
+            .execute(conn)?;
+        Ok(())
+    }
+
+    pub fn claim(conn: &mut DbConn, id: QueueItemId, moderator: ModeratorId) -> CoreResult<()> {
+        diesel::update(queue_items::table.find(id))
+            .set((queue_items::claimed_by.eq(moderator), queue_items::claimed_at.eq(now())))
+            .execute(conn)?;
+        Ok(())
+    }
+
+    /// Notes the first moderator action on the item (for the response-time figures).
+    pub fn touch(conn: &mut DbConn, id: QueueItemId) -> CoreResult<()> {
+        diesel::update(queue_items::table.find(id).filter(queue_items::first_action_at.is_null()))
+            .set(queue_items::first_action_at.eq(now()))
+            .execute(conn)?;
+        Ok(())
+    }
+
+    pub fn resolve(
+        conn: &mut DbConn,
+        id: QueueItemId,
+        moderator: ModeratorId,
+        resolution: &str,
+    ) -> CoreResult<()> {
+        Self::touch(conn, id)?;
+        diesel::update(queue_items::table.find(id).filter(queue_items::resolved_at.is_null()))
+            .set((
+                queue_items::resolved_at.eq(now()),
+                queue_items::resolved_by.eq(moderator),
+                queue_items::resolution.eq(resolution),
+            ))
+            .execute(conn)?;
+        Ok(())
+    }
+
+    pub fn add_note(
+        conn: &mut DbConn,
+        id: QueueItemId,
+        moderator: ModeratorId,
+        body: &str,
+    ) -> CoreResult<()> {
+        diesel::insert_into(queue_notes::table)
+            .values((
+                queue_notes::queue_item_id.eq(id),
+                queue_notes::moderator_id.eq(moderator),
+                queue_notes::body.eq(body),
+                queue_notes::created_at.eq(now()),
+            ))
+            .execute(conn)?;
+        Ok(())
+    }
+
+    pub fn notes_for(conn: &mut DbConn, items: &[QueueItemId]) -> CoreResult<Vec<QueueNote>> {
+        Ok(queue_notes::table
+            .filter(queue_notes::queue_item_id.eq_any(items))
+            .order(queue_notes::id)
+            .load(conn)?)
+    }
+
+    /// Open items, most urgent first: the crisis lane, then by reports, then oldest.
+    pub fn open_items(conn: &mut DbConn, board: Option<BoardId>, limit: i64) -> CoreResult<Vec<QueueItem>> {
+        let mut query = queue_items::table.filter(queue_items::resolved_at.is_null()).into_boxed();
+        if let Some(board) = board {
+            query = query.filter(queue_items::board_id.eq(board));
+        }
+        Ok(query
+            .order((
+                queue_items::lane.desc(),
+                queue_items::report_count.desc(),
+                queue_items::opened_at.asc(),
+                queue_items::id.asc(),
+            ))
+            .limit(limit)
+            .load(conn)?)
+    }
+
+    /// Open items per lane, for the dashboard.
+    pub fn open_counts(conn: &mut DbConn) -> CoreResult<Vec<(i32, i64)>> {
+        use diesel::dsl::count_star;
+        Ok(queue_items::table
+            .filter(queue_items::resolved_at.is_null())
+            .group_by(queue_items::lane)
+            .select((queue_items::lane, count_star()))
+            .load(conn)?)
+    }
+}

@@ -1,0 +1,689 @@
+//! Crisis-language detection: reads a post before it is stored and says how urgently a
+//! person may need a human, with the phrases that made it say so.
+//!
+//! The detector is a small pure matcher built once from data, in the spirit of a slur
+//! filter: both the text and the lexicon are folded the same way ([`normalize`] handles
+//! case, accents, leetspeak, masking asterisks, spelled-out letters, repeated letters and
+//! emoji), one Aho-Corasick automaton finds every lexicon phrase in linear time, and only
+//! around the few phrases found does a second automaton look at the context: who the
+//! sentence is about, a negation right before, an idiom, a time long past, fiction or
+//! news, a time or means that makes it urgent. Context is read inside the sentence only,
+//! so a first-person risk is never cancelled by a hotline or a news story elsewhere in
+//! the same post.
+//!
+//! The lexicon lives in `forum-mod/data/crisis/*.txt` (format in [`lexicon`]); operators
+//! add or replace files with [`CrisisDetector::from_dir`] without rebuilding.
+
+mod lexicon;
+mod normalize;
+#[cfg(test)]
+mod tests;
+
+use std::collections::{HashMap, HashSet};
+use std::fmt;
+use std::path::{Path, PathBuf};
+
+use aho_corasick::{AhoCorasick, AhoCorasickKind, MatchKind};
+use forum_core::models::CrisisTier;
+use serde::Serialize;
+
+use lexicon::{Entry, Line, Section};
+use normalize::{Folded, Folder};
+
+/// The lexicon files compiled into the binary, in load order.
+const BUILTIN: &[(&str, &str)] = &[
+    ("en.txt", include_str!("../../data/crisis/en.txt")),
+    ("es.txt", include_str!("../../data/crisis/es.txt")),
+    ("fr.txt", include_str!("../../data/crisis/fr.txt")),
+    ("de.txt", include_str!("../../data/crisis/de.txt")),
+    ("emoji.txt", include_str!("../../data/crisis/emoji.txt")),
+];
+
+/// Words looked at before a phrase for its context (inside the sentence).
+const WORDS_BEFORE: usize = 10;
+/// Words looked at after a phrase for its context (inside the sentence).
+const WORDS_AFTER: usize = 8;
+/// How near before a `[personal]` or `[third_party]` phrase its subject must be.
+const NEAR_SUBJECT_WORDS: usize = 6;
+/// How near before a phrase "my" must be to name the writer ("my suicidal thoughts",
+/// "my constant suicidal thoughts", but not "everyone on my timeline is suicidal").
+const POSSESSIVE_WORDS: usize = 1;
+/// How far after a phrase a time long past ("years ago") still refers to it.
+const PAST_AFTER_WORDS: usize = 5;
+
+/// Why a lexicon could not be loaded or a labelled file could not be evaluated.
+#[derive(Debug, thiserror::Error)]
+pub enum CrisisError {
+    #[error("cannot read {}: {source}", path.display())]
+    Io {
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+    #[error("{file}:{line}: {message}")]
+    Data { file: String, line: usize, message: String },
+    #[error("cannot build the crisis matcher: {0}")]
+    Build(String),
+    #[error("{}: {message}", path.display())]
+    Csv { path: PathBuf, message: String },
+}
+
+/// What a scan found: the most urgent tier and every phrase behind it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Scan {
+    #[serde(serialize_with = "tier_as_str")]
+    pub tier: CrisisTier,
+    pub matches: Vec<Match>,
+}
+
+/// One lexicon phrase found in the text, with the tier it gave in its context.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Match {
+    #[serde(serialize_with = "tier_as_str")]
+    pub tier: CrisisTier,
+    /// The phrase as written in the lexicon.
+    pub phrase: String,
+    /// Byte offsets into the text given to [`CrisisDetector::scan`].
+    pub start: usize,
+    pub end: usize,
+    /// The original text at `start..end`.
+    pub text: String,
+}
+
+fn tier_as_str<S: serde::Serializer>(tier: &CrisisTier, s: S) -> Result<S::Ok, S::Error> {
+    s.serialize_str(tier.as_str())
+}
+
+/// Who a phrase is about.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Who {
+    Writer,
+    Other,
+    /// "you", "people", "anyone": talk about risk, not a person at risk.
+    Generic,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Cue {
+    Idiom,
+    Negation,
+    NotNegation,
+    Subject(Who),
+    /// "my": the writer, but only right before the phrase.
+    Possessive,
+    Past,
+    PastOther,
+    Now,
+    Frame,
+    Urgency,
+}
+
+#[derive(Debug, Clone)]
+struct RiskPhrase {
+    tier: CrisisTier,
+    /// The subject the phrase carries itself ("kill myself", "kill himself"), if any.
+    subject: Option<Who>,
+    /// Says nothing about risk unless someone is named before it ("is suicidal").
+    needs_subject: bool,
+    phrase: String,
+    lead: bool,
+    trail: bool,
+}
+
+#[derive(Debug, Clone, Copy)]
+struct CueInfo {
+    cue: Cue,
+    lead: bool,
+    trail: bool,
+}
+
+/// A phrase or cue found, by its folded byte range without the boundary spaces.
+#[derive(Debug, Clone, Copy)]
+struct Found {
+    start: usize,
+    end: usize,
+    id: usize,
+}
+
+/// The crisis-language detector. Build it once and share it (`Arc`): scanning takes
+/// `&self` and keeps no state.
+#[derive(Debug, Clone)]
+pub struct CrisisDetector {
+    folder: Folder,
+    risk: AhoCorasick,
+    risk_info: Vec<RiskPhrase>,
+    cues: AhoCorasick,
+    cue_info: Vec<CueInfo>,
+}
+
+impl CrisisDetector {
+    /// The lexicon shipped in `forum-mod/data/crisis`, compiled in.
+    pub fn builtin() -> CrisisDetector {
+        let files = BUILTIN.iter().map(|(name, text)| ((*name).to_owned(), (*text).to_owned()));
+        Self::from_files(files.collect()).expect("the built-in crisis lexicon is valid (tested)")
+    }
+
+    /// The built-in lexicon extended by the `*.txt` files in `dir`. A file with the same
+    /// name as a built-in one (`en.txt`, `es.txt`, `fr.txt`, `de.txt`, `emoji.txt`)
+    /// replaces it; any other file is loaded after the built-in ones, in name order, and
+    /// adds to them (a `!phrase` line removes a phrase loaded before it). Other files are
+    /// ignored.
+    pub fn from_dir(dir: &Path) -> Result<CrisisDetector, CrisisError> {
+        let io = |source| CrisisError::Io { path: dir.to_owned(), source };
+        let mut extra: Vec<(String, PathBuf)> = Vec::new();
+        for entry in std::fs::read_dir(dir).map_err(io)? {
+            let path = entry.map_err(io)?.path();
+            if path.is_file() && path.extension().is_some_and(|e| e == "txt") {
+                let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+                extra.push((name, path));
+            }
+        }
+        extra.sort();
+        let mut files: Vec<(String, String)> = Vec::new();
+        for (name, text) in BUILTIN {
+            if !extra.iter().any(|(n, _)| n == name) {
+                files.push(((*name).to_owned(), (*text).to_owned()));
+            }
+        }
+        let builtin_names: HashSet<&str> = BUILTIN.iter().map(|(n, _)| *n).collect();
+        let (replacing, adding): (Vec<_>, Vec<_>) =
+            extra.into_iter().partition(|(n, _)| builtin_names.contains(n.as_str()));
+        for (_, path) in replacing.into_iter().chain(adding) {
+            let text = std::fs::read_to_string(&path)
+                .map_err(|source| CrisisError::Io { path: path.clone(), source })?;
+            files.push((path.display().to_string(), text));
+        }
+        Self::from_files(files)
+    }
+
+    /// Builds the detector from `(file name, text)` pairs, in load order.
+    fn from_files(files: Vec<(String, String)>) -> Result<CrisisDetector, CrisisError> {
+        let plain = Folder::default();
+        let key = |e: &Entry| (e.section, plain.fold(&e.phrase).text, e.prefix, e.suffix);
+        let mut entries: Vec<Entry> = Vec::new();
+        for (name, text) in &files {
+            let parsed = lexicon::parse(name, text).map_err(|e| CrisisError::Data {
+                file: name.clone(),
+                line: e.line,
+                message: e.message,
+            })?;
+            for line in parsed.lines {
+                match line {
+                    Line::Add(e) => entries.push(e),
+                    Line::Remove(e) => {
+                        let k = key(&e);
+                        entries.retain(|x| key(x) != k);
+                    }
+                }
+            }
+        }
+
+        let mut emoji = HashMap::new();
+        for e in entries.iter().filter(|e| e.section == Section::Emoji) {
+            let mut chars = e.phrase.chars();
+            if let Some(c) = chars.next() {
+                emoji.insert(c, plain.fold(chars.as_str()).text.trim().to_owned());
+            }
+        }
+        let mut folder = Folder::new(emoji);
+
+        let fold = |e: &Entry| -> Result<String, CrisisError> {
+            let folded = folder.fold(&e.phrase).text.trim().to_owned();
+            if folded.is_empty() || folded == "." {
+                return Err(CrisisError::Data {
+                    file: e.file.clone(),
+                    line: e.line,
+                    message: format!("phrase {:?} has no letters or digits", e.phrase),
+                });
+            }
+            Ok(folded)
+        };
+        let single_words = |section: Section| -> Result<HashSet<String>, CrisisError> {
+            let mut set = HashSet::new();
+            for e in entries.iter().filter(|e| e.section == section && !e.prefix && !e.suffix) {
+                let f = fold(e)?;
+                if !f.contains(' ') {
+                    set.insert(f);
+                }
+            }
+            Ok(set)
+        };
+        let mut writer_words = single_words(Section::SelfSubject)?;
+        writer_words.extend(single_words(Section::Possessive)?);
+        let other_words = single_words(Section::OtherSubject)?;
+
+        let pattern = |folded: &str, e: &Entry| {
+            let mut p = String::with_capacity(folded.len() + 2);
+            if !e.suffix {
+                p.push(' ');
+            }
+            p.push_str(folded);
+            if !e.prefix {
+                p.push(' ');
+            }
+            p
+        };
+
+        let mut risk_patterns = Vec::new();
+        let mut risk_info = Vec::new();
+        let mut cue_patterns = Vec::new();
+        let mut cue_info = Vec::new();
+        let mut seen = HashSet::new();
+        for e in &entries {
+            let cue = match e.section {
+                Section::Emoji => continue,
+                Section::Risk(_) | Section::Personal => {
+                    let (tier, needs_subject) = match e.section {
+                        Section::Risk(tier) => (tier, tier == CrisisTier::ThirdParty),
+                        _ => (CrisisTier::Ideation, true),
+                    };
+                    let folded = fold(e)?;
+                    let p = pattern(&folded, e);
+                    if !seen.insert((p.clone(), tier)) {
+                        continue;
+                    }
+                    let words: Vec<&str> = folded.split(' ').collect();
+                    let subject = if words.iter().any(|w| other_words.contains(*w)) {
+                        Some(Who::Other)
+                    } else if words.iter().any(|w| writer_words.contains(*w)) {
+                        Some(Who::Writer)
+                    } else {
+                        None
+                    };
+                    risk_patterns.push(p);
+                    risk_info.push(RiskPhrase {
+                        tier,
+                        subject,
+                        needs_subject,
+                        phrase: e.phrase.clone(),
+                        lead: !e.suffix,
+                        trail: !e.prefix,
+                    });
+                    continue;
+                }
+                Section::Idiom => Cue::Idiom,
+                Section::Negation => Cue::Negation,
+                Section::NotNegation => Cue::NotNegation,
+                Section::SelfSubject => Cue::Subject(Who::Writer),
+                Section::Possessive => Cue::Possessive,
+                Section::OtherSubject => Cue::Subject(Who::Other),
+                Section::GenericSubject => Cue::Subject(Who::Generic),
+                Section::Past => Cue::Past,
+                Section::PastOther => Cue::PastOther,
+                Section::Now => Cue::Now,
+                Section::Frame => Cue::Frame,
+                Section::Urgency => Cue::Urgency,
+            };
+            let folded = fold(e)?;
+            cue_patterns.push(pattern(&folded, e));
+            cue_info.push(CueInfo { cue, lead: !e.suffix, trail: !e.prefix });
+        }
+
+        // Masked words ("k*ll") are resolved against the risk words, most urgent first.
+        let mut order: Vec<usize> = (0..risk_info.len()).collect();
+        order.sort_by_key(|&i| std::cmp::Reverse(risk_info[i].tier.rank()));
+        let mut dictionary = Vec::new();
+        let mut in_dictionary = HashSet::new();
+        for i in order {
+            for w in risk_patterns[i].split(' ') {
+                if w.chars().count() >= 3
+                    && w.chars().all(char::is_alphabetic)
+                    && in_dictionary.insert(w.to_owned())
+                {
+                    dictionary.push(w.to_owned());
+                }
+            }
+        }
+        folder.set_dictionary(dictionary);
+
+        let build = |patterns: &[String]| {
+            AhoCorasick::builder()
+                .match_kind(MatchKind::Standard)
+                .kind(Some(AhoCorasickKind::DFA))
+                .build(patterns)
+                .map_err(|e| CrisisError::Build(e.to_string()))
+        };
+        Ok(CrisisDetector {
+            risk: build(&risk_patterns)?,
+            cues: build(&cue_patterns)?,
+            folder,
+            risk_info,
+            cue_info,
+        })
+    }
+
+    /// Number of risk phrases and context cues loaded.
+    pub fn phrase_counts(&self) -> (usize, usize) {
+        (self.risk_info.len(), self.cue_info.len())
+    }
+
+    /// Scans one text. Match positions are byte offsets into `text`.
+    pub fn scan(&self, text: &str) -> Scan {
+        let mut folded = Folded::default();
+        self.folder.fold_into(text, &mut folded);
+        let f = folded.text.as_str();
+
+        let mut found: Vec<(Found, CrisisTier)> = Vec::new();
+        let mut cues: Vec<Found> = Vec::new();
+        for m in self.risk.find_overlapping_iter(f) {
+            let id = m.pattern().as_usize();
+            let info = &self.risk_info[id];
+            let start = m.start() + usize::from(info.lead);
+            let end = m.end() - usize::from(info.trail);
+            let phrase = Found { start, end, id };
+            if let Some(tier) = self.judge(f, phrase, &mut cues) {
+                found.push((phrase, tier));
+            }
+        }
+        if found.is_empty() {
+            return Scan { tier: CrisisTier::None, matches: Vec::new() };
+        }
+
+        // Report the longest phrase at a place, unless a shorter one inside it says more.
+        found.sort_by_key(|(p, _)| (p.start, std::cmp::Reverse(p.end)));
+        let mut kept: Vec<(Found, CrisisTier)> = Vec::with_capacity(found.len());
+        for (p, tier) in found {
+            let covered =
+                kept.iter().any(|(k, t)| k.start <= p.start && p.end <= k.end && t.rank() >= tier.rank());
+            if !covered {
+                kept.push((p, tier));
+            }
+        }
+        let tier = kept.iter().map(|(_, t)| *t).max_by_key(|t| t.rank()).unwrap_or(CrisisTier::None);
+        let matches = kept
+            .into_iter()
+            .map(|(p, tier)| {
+                let (start, end) = folded.original_range(p.start, p.end);
+                Match {
+                    tier,
+                    phrase: self.risk_info[p.id].phrase.clone(),
+                    start,
+                    end,
+                    text: text[start..end].to_owned(),
+                }
+            })
+            .collect();
+        Scan { tier, matches }
+    }
+
+    /// Scans a post: title, content warning and body together. Match positions are byte
+    /// offsets into [`post_text`]`(title, content_warning, body)`.
+    pub fn scan_post(&self, title: &str, content_warning: &str, body: &str) -> Scan {
+        self.scan(&post_text(title, content_warning, body))
+    }
+
+    /// The tier a risk phrase gives in its sentence, or `None` when its context cancels it.
+    fn judge(&self, f: &str, phrase: Found, cues: &mut Vec<Found>) -> Option<CrisisTier> {
+        let info = &self.risk_info[phrase.id];
+        let (ws, we) = sentence_window(f, phrase.start, phrase.end);
+        cues.clear();
+        for m in self.cues.find_overlapping_iter(&f[ws..we]) {
+            let id = m.pattern().as_usize();
+            let c = self.cue_info[id];
+            cues.push(Found {
+                start: ws + m.start() + usize::from(c.lead),
+                end: ws + m.end() - usize::from(c.trail),
+                id,
+            });
+        }
+        let kind = |c: &Found| self.cue_info[c.id].cue;
+        let before = |c: &Found| c.end < phrase.start;
+        let after = |c: &Found| c.start > phrase.end;
+        let overlaps = |c: &Found| c.start < phrase.end && c.end > phrase.start;
+
+        // An idiom cancels a phrase it holds ("suicide squad") or that it carries on past
+        // the phrase's end ("want to cut my hair"), not one it merely ends inside of.
+        if cues.iter().any(|c| {
+            kind(c) == Cue::Idiom
+                && overlaps(c)
+                && (c.end > phrase.end || (c.start <= phrase.start && c.end >= phrase.end))
+        }) {
+            return None;
+        }
+        let negated = cues.iter().any(|c| {
+            kind(c) == Cue::Negation
+                && before(c)
+                && words_in(&f[c.end..phrase.start]) <= 1
+                && !cues.iter().any(|n| kind(n) == Cue::NotNegation && n.start <= c.start && c.end <= n.end)
+        });
+        if negated {
+            return None;
+        }
+
+        let subject_between = |from: usize, to: usize| {
+            cues.iter().any(|c| matches!(kind(c), Cue::Subject(_)) && c.start >= from && c.end <= to)
+        };
+        let writer_between = |from: usize, to: usize| {
+            cues.iter().any(|c| kind(c) == Cue::Subject(Who::Writer) && c.start >= from && c.end <= to)
+        };
+        let named = cues
+            .iter()
+            .filter(|c| before(c))
+            .filter_map(|c| match kind(c) {
+                Cue::Subject(w) => Some((c.end, c.end - c.start, w)),
+                // "my" names the writer only close before the phrase.
+                Cue::Possessive if words_in(&f[c.end..phrase.start]) <= POSSESSIVE_WORDS => {
+                    Some((c.end, c.end - c.start, Who::Writer))
+                }
+                _ => None,
+            })
+            // The nearest; on a tie ("il" is French "he" and folded English "I'll") the
+            // writer, since a missed risk costs more than a false alarm.
+            .max_by_key(|(end, len, w)| (*end, *len, *w == Who::Writer));
+        let named_near = named.filter(|(end, _, _)| {
+            !info.needs_subject || words_in(&f[*end..phrase.start]) <= NEAR_SUBJECT_WORDS
+        });
+        let who = match (info.subject, named_near) {
+            (Some(w), _) => w,
+            (None, Some((_, _, w))) => w,
+            (None, None) if info.needs_subject => {
+                // "suicidal thoughts are eating me alive": the writer named just after; a
+                // bare fragment ("suicidal again...") names no one and is the writer's.
+                let after_writer = cues.iter().any(|c| {
+                    kind(c) == Cue::Subject(Who::Writer)
+                        && after(c)
+                        && words_in(&f[phrase.end..c.start]) <= NEAR_SUBJECT_WORDS
+                });
+                // "suicidal thoughts again rn": a state told as now, with no one else near.
+                let now = cues.iter().any(|c| kind(c) == Cue::Now);
+                if info.tier == CrisisTier::ThirdParty || !(after_writer || now) {
+                    return Some(CrisisTier::Concern);
+                }
+                Who::Writer
+            }
+            // Posts mostly speak of the writer; a phrase with no one named is theirs.
+            (None, None) => Who::Writer,
+        };
+        // First-person phrases are a risk for the writer only; third-party phrases for
+        // another person only. Anything else is talk about risk.
+        let mut tier = match (info.tier, who) {
+            (t, _) if !t.is_at_risk() => return Some(t),
+            (CrisisTier::ThirdParty, Who::Other) => CrisisTier::ThirdParty,
+            (CrisisTier::ThirdParty, _) => return Some(CrisisTier::Concern),
+            (t, Who::Writer) => t,
+            (_, _) => return Some(CrisisTier::Concern),
+        };
+        // Another person's risk told in the past tense is not a risk now.
+        if who == Who::Other {
+            let from = named.map_or(0, |(end, _, _)| end).min(phrase.start);
+            if cues.iter().any(|c| kind(c) == Cue::PastOther && c.start >= from && before(c)) {
+                return Some(CrisisTier::Concern);
+            }
+        }
+
+        let past = cues.iter().any(|c| {
+            kind(c) == Cue::Past
+                && ((before(c) && !subject_between(c.end, phrase.start))
+                    || (after(c)
+                        && words_in(&f[phrase.end..c.start]) <= PAST_AFTER_WORDS
+                        && !subject_between(phrase.end, c.start)))
+        });
+        // A frame after the phrase, or before it with no writer named in between ("my
+        // roommate's game is loud and I'm so suicidal" stays the writer's).
+        let framed = cues.iter().any(|c| {
+            kind(c) == Cue::Frame && (after(c) || (before(c) && !writer_between(c.end, phrase.start)))
+        });
+        if past || framed {
+            return Some(CrisisTier::Concern);
+        }
+        if tier == CrisisTier::Ideation && who == Who::Writer && cues.iter().any(|c| kind(c) == Cue::Urgency)
+        {
+            tier = CrisisTier::Imminent;
+        }
+        Some(tier)
+    }
+}
+
+/// The text [`CrisisDetector::scan_post`] scans: the three fields on separate lines, so
+/// that a phrase never runs from one field into the next, and the content warning (when
+/// there is one) marked `CW:` as the writer's own label for their post.
+pub fn post_text(title: &str, content_warning: &str, body: &str) -> String {
+    let mut s = String::with_capacity(title.len() + content_warning.len() + body.len() + 8);
+    s.push_str(title);
+    s.push_str("\n\n");
+    if !content_warning.trim().is_empty() {
+        s.push_str("CW: ");
+        s.push_str(content_warning);
+    }
+    s.push_str("\n\n");
+    s.push_str(body);
+    s
+}
+
+/// Number of words in a folded slice.
+fn words_in(s: &str) -> usize {
+    s.split(' ').filter(|w| !w.is_empty()).count()
+}
+
+/// The folded range around `start..end` that context is read from: up to
+/// [`WORDS_BEFORE`] words before and [`WORDS_AFTER`] after, inside the sentence. Both
+/// ends are on a space, so cue phrases can match at the edges.
+fn sentence_window(f: &str, start: usize, end: usize) -> (usize, usize) {
+    let b = f.as_bytes();
+    let mut ws = start.min(b.len());
+    let mut words = 0;
+    while ws > 0 {
+        ws -= 1;
+        match b[ws] {
+            b' ' => {
+                words += 1;
+                if words > WORDS_BEFORE {
+                    break;
+                }
+            }
+            b'.' => {
+                ws += 1;
+                break;
+            }
+            _ => {}
+        }
+    }
+    let mut we = end;
+    let mut words = 0;
+    while we < b.len() {
+        match b[we] {
+            b' ' => {
+                words += 1;
+                if words > WORDS_AFTER {
+                    we += 1;
+                    break;
+                }
+            }
+            b'.' => break,
+            _ => {}
+        }
+        we += 1;
+    }
+    (ws, we.min(b.len()))
+}
+
+/// Counts of a labelled evaluation.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+pub struct Evaluation {
+    pub rows: usize,
+    pub positives: usize,
+    pub true_pos: usize,
+    pub false_pos: usize,
+    pub false_neg: usize,
+    pub true_neg: usize,
+}
+
+fn ratio(a: usize, b: usize) -> f64 {
+    if b == 0 { 0.0 } else { a as f64 / b as f64 }
+}
+
+impl Evaluation {
+    /// Share of at-risk rows flagged at risk.
+    pub fn recall(&self) -> f64 {
+        ratio(self.true_pos, self.true_pos + self.false_neg)
+    }
+
+    /// Share of flagged rows that are at risk.
+    pub fn precision(&self) -> f64 {
+        ratio(self.true_pos, self.true_pos + self.false_pos)
+    }
+
+    /// Share of not-at-risk rows flagged at risk.
+    pub fn false_positive_rate(&self) -> f64 {
+        ratio(self.false_pos, self.false_pos + self.true_neg)
+    }
+
+    fn add(&mut self, label: bool, flagged: bool) {
+        self.rows += 1;
+        self.positives += usize::from(label);
+        match (label, flagged) {
+            (true, true) => self.true_pos += 1,
+            (false, true) => self.false_pos += 1,
+            (true, false) => self.false_neg += 1,
+            (false, false) => self.true_neg += 1,
+        }
+    }
+}
+
+impl fmt::Display for Evaluation {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "rows {} positives {} recall {:.3} precision {:.3} false-positive rate {:.3} (tp {} fp {} fn {} tn {})",
+            self.rows,
+            self.positives,
+            self.recall(),
+            self.precision(),
+            self.false_positive_rate(),
+            self.true_pos,
+            self.false_pos,
+            self.false_neg,
+            self.true_neg
+        )
+    }
+}
+
+/// Scores the detector on a labelled CSV file with columns `text,label` (label 1 = at
+/// risk, 0 = not); a row counts as flagged when its tier is at risk.
+pub fn evaluate_csv(detector: &CrisisDetector, path: &Path) -> Result<Evaluation, CrisisError> {
+    let csv_err = |message: String| CrisisError::Csv { path: path.to_owned(), message };
+    let mut reader = csv::Reader::from_path(path).map_err(|e| match e.into_kind() {
+        csv::ErrorKind::Io(source) => CrisisError::Io { path: path.to_owned(), source },
+        other => csv_err(format!("{other:?}")),
+    })?;
+    let headers = reader.headers().map_err(|e| csv_err(e.to_string()))?.clone();
+    let column = |name: &str| {
+        headers.iter().position(|h| h.trim() == name).ok_or_else(|| csv_err(format!("no {name:?} column")))
+    };
+    let (text_col, label_col) = (column("text")?, column("label")?);
+    let mut eval = Evaluation::default();
+    for record in reader.records() {
+        let record = record.map_err(|e| csv_err(e.to_string()))?;
+        let line = record.position().map_or(0, |p| p.line());
+        let text = record.get(text_col).unwrap_or("");
+        let label = match record.get(label_col).map(str::trim) {
+            Some("1") => true,
+            Some("0") => false,
+            other => {
+                return Err(csv_err(format!("line {line}: label {other:?} is not 0 or 1")));
+            }
+        };
+        eval.add(label, detector.scan(text).tier.is_at_risk());
+    }
+    Ok(eval)
+}

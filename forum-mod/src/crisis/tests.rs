@@ -1,0 +1,465 @@
+//! Table tests of the crisis detector, one table per phenomenon it must handle. Every
+//! sentence here was written for these tests.
+
+use std::sync::OnceLock;
+
+use super::*;
+
+fn detector() -> &'static CrisisDetector {
+    static DETECTOR: OnceLock<CrisisDetector> = OnceLock::new();
+    DETECTOR.get_or_init(CrisisDetector::builtin)
+}
+
+/// Checks each `(text, tier)` row and reports every failing row at once.
+fn check(table: &[(&str, CrisisTier)]) {
+    let d = detector();
+    let failures: Vec<String> = table
+        .iter()
+        .filter_map(|(text, want)| {
+            let scan = d.scan(text);
+            (scan.tier != *want).then(|| {
+                let found: Vec<String> =
+                    scan.matches.iter().map(|m| format!("{}:{:?}", m.tier.as_str(), m.text)).collect();
+                format!("{text:?}: want {}, got {} {found:?}", want.as_str(), scan.tier.as_str())
+            })
+        })
+        .collect();
+    assert!(failures.is_empty(), "{} of {} rows failed:\n{}", failures.len(), table.len(), failures.join("\n"));
+}
+
+/// Checks that none of `texts` is flagged at risk.
+fn check_not_at_risk(texts: &[&str]) {
+    let d = detector();
+    let failures: Vec<String> = texts
+        .iter()
+        .filter_map(|text| {
+            let scan = d.scan(text);
+            scan.tier.is_at_risk().then(|| {
+                let found: Vec<&str> = scan.matches.iter().map(|m| m.phrase.as_str()).collect();
+                format!("{text:?}: got {} {found:?}", scan.tier.as_str())
+            })
+        })
+        .collect();
+    assert!(failures.is_empty(), "{} of {} rows escalated:\n{}", failures.len(), texts.len(), failures.join("\n"));
+}
+
+use CrisisTier::{Concern, Ideation, Imminent, SelfHarm, ThirdParty};
+
+#[test]
+fn builtin_lexicon_parses() {
+    let (risk, cues) = detector().phrase_counts();
+    assert!(risk > 500 && cues > 300, "{risk} risk phrases, {cues} cues");
+}
+
+#[test]
+fn detector_is_shareable() {
+    fn shareable<T: Send + Sync + 'static>() {}
+    shareable::<CrisisDetector>();
+}
+
+#[test]
+fn imminent_plan_means_time_preparation_goodbye_attempt() {
+    check(&[
+        ("I have a plan and I'm doing it tonight.", Imminent),
+        ("i've been stockpiling my pills for weeks now", Imminent),
+        ("bought a rope today and i know which tree", Imminent),
+        ("my dads rifle is in the garage and i know where the key is", Imminent),
+        ("standing on the bridge right now, it's really cold", Imminent),
+        ("im on the roof of the car park and nobody knows", Imminent),
+        ("lying on the tracks waiting for the last train", Imminent),
+        ("I gave away my guitar and wrote letters to my family", Imminent),
+        ("this is my last post. goodbye everyone, thank you for trying", Imminent),
+        ("i took all my pills about an hour ago", Imminent),
+        ("I want to die tonight", Imminent),
+        ("wrote my will yesterday, everything is sorted", Imminent),
+        ("i want to kill myself, i have the pills right here", Imminent),
+        ("set a date for next friday", Imminent),
+    ]);
+}
+
+#[test]
+fn ideation_active_and_passive() {
+    check(&[
+        ("I want to die", Ideation),
+        ("honestly i just wish i could disappear", Ideation),
+        ("I hope I don't wake up", Ideation),
+        ("everyone would be better off without me", Ideation),
+        ("i feel suicidal again", Ideation),
+        ("been so suicidal lately", Ideation),
+        ("suicidal thoughts again, they won't stop", Ideation),
+        ("i dont want to exist anymore", Ideation),
+        ("thinking about ending it all", Ideation),
+        ("i keep thinking about killing myself", Ideation),
+        ("there's no reason to live", Ideation),
+        ("why am i still alive", Ideation),
+        ("I'm so tired of living like this", Ideation),
+        ("I can't stop thinking about killing myself", Ideation),
+    ]);
+}
+
+#[test]
+fn self_harm_urges_and_acts() {
+    check(&[
+        ("i cut myself again last night", SelfHarm),
+        ("the urge to cut is so strong today", SelfHarm),
+        ("I've been burning myself with a lighter", SelfHarm),
+        ("relapsed and cut after 3 months", SelfHarm),
+        ("sh urges are really bad", SelfHarm),
+        ("I want to hurt myself so badly", SelfHarm),
+    ]);
+}
+
+#[test]
+fn third_party_at_risk_now() {
+    check(&[
+        ("my friend just texted me that she wants to kill herself", ThirdParty),
+        ("my sister is cutting herself and won't talk to me", ThirdParty),
+        ("my mom keeps saying she wants to die", ThirdParty),
+        ("my boyfriend is suicidal and i don't know what to do", ThirdParty),
+        ("my roommate is threatening to kill himself", ThirdParty),
+    ]);
+}
+
+#[test]
+fn concern_talk_not_a_first_person_risk() {
+    check(&[
+        ("If you're feeling suicidal, call or text 988.", Concern),
+        ("suicide rates rose last year, according to the report", Concern),
+        ("I used to self harm but I've been clean for two years", Concern),
+        ("How can I support a friend who is suicidal?", Concern),
+        ("I used to cut myself when I was a teenager", Concern),
+        ("I was suicidal years ago and therapy really helped", Concern),
+        ("my uncle killed himself when I was little", Concern),
+        ("If you are thinking about suicide, please reach out to Samaritans on 116 123", Concern),
+        ("he was suicidal back in college but he's doing well", Concern),
+    ]);
+}
+
+#[test]
+fn idioms_lyrics_fiction_gaming_news_do_not_escalate() {
+    check_not_at_risk(&[
+        "this exam is killing me",
+        "I'd die for a coffee right now",
+        "i'm dying to see that movie",
+        "killed it at the gym today",
+        "suicide squad was a terrible movie",
+        "that tweet was career suicide",
+        "i nearly died laughing",
+        "lol i'm dead 💀💀",
+        "i want to cut my hair really short",
+        "i was killing myself laughing at that meme",
+        "i keep killing myself with my own grenades in fortnite",
+        "the character kills himself at the end of the book",
+        "police say the man died by suicide on tuesday",
+        "text HOME to 741741 if you are thinking of suicide",
+        "the new song is about wanting to die young",
+        "I cut myself shaving this morning",
+        "we did suicide sprints at practice",
+        "that tackle was suicidal, what was he thinking",
+        "this economic policy is suicidal",
+        "I could sleep forever after that hike",
+        "I want to end it with him, he's been so distant",
+        "I want to disappear for a while, no internet, just the mountains",
+        "ich lach mich tot",
+        "me muero de risa con este video",
+        "je suis mort de rire",
+    ]);
+}
+
+#[test]
+fn buried_sentence_in_a_long_post() {
+    let mut post = String::new();
+    for _ in 0..30 {
+        post.push_str("Work was busy again and the train was late, so I got home after seven. ");
+    }
+    let risk = "I honestly just want to die.";
+    post.push_str(risk);
+    for _ in 0..30 {
+        post.push_str(" We had pasta for dinner and watched a documentary about whales.");
+    }
+    let scan = detector().scan(&post);
+    assert_eq!(scan.tier, Ideation, "{:?}", scan.matches);
+    let at = post.find("want to die").expect("written above");
+    assert!(
+        scan.matches.iter().any(|m| m.start <= at && m.end >= at + "want to die".len() && m.text == post[m.start..m.end]),
+        "{:?}",
+        scan.matches
+    );
+}
+
+#[test]
+fn obfuscation_and_slang() {
+    check(&[
+        ("i want to k1ll mys3lf", Ideation),
+        ("I'm going to commit s u i c i d e", Ideation),
+        ("i feel su!c!dal", Ideation),
+        ("i want to diiiiiie", Ideation),
+        ("I want to k*ll myself", Ideation),
+        ("I WANT TO DIE", Ideation),
+        ("ｋｉｌｌ ｍｙｓｅｌｆ", Ideation),
+        ("i w4nt t0 d1e", Ideation),
+        ("i want to unalive myself", Ideation),
+        ("thinking about sewerslide", Ideation),
+        ("gonna ctb tonight", Imminent),
+        ("kms", Ideation),
+        ("i just want to s*icide", Concern),
+        ("i want to end it all", Ideation),
+        ("i want to d.i.e", Ideation),
+        ("i wаnt to diе", Ideation),
+    ]);
+}
+
+#[test]
+fn means_with_no_risk_word() {
+    check(&[
+        ("been saving up my pills for a while", Imminent),
+        ("i keep looking at my dads gun", Imminent),
+        ("walked to the car park roof again", Imminent),
+        ("I'm going to jump off the bridge", Imminent),
+        ("i could just walk in front of a train", Imminent),
+        ("the noose is in my closet", Imminent),
+    ]);
+}
+
+#[test]
+fn negation_that_does_and_does_not_cancel() {
+    check(&[
+        ("I'm not going to do anything, I just wish I wouldn't wake up", Ideation),
+        ("I'm not suicidal but I wish I could disappear", Ideation),
+        ("not gonna lie i want to die", Ideation),
+        ("I don't know why I want to die", Ideation),
+    ]);
+    check_not_at_risk(&[
+        "I don't want to die, I want to get better",
+        "i would never kill myself",
+        "I'm not going to kill myself, I promise",
+        "i am not suicidal",
+        "I'm not feeling suicidal today",
+        "je ne veux pas mourir",
+        "no quiero morir",
+        "ich will nicht sterben",
+    ]);
+}
+
+#[test]
+fn four_languages() {
+    check(&[
+        ("quiero morir", Ideation),
+        ("me quiero matar esta noche", Imminent),
+        ("me corto otra vez", SelfHarm),
+        ("mi amiga quiere suicidarse", ThirdParty),
+        ("ya no quiero vivir", Ideation),
+        ("je veux mourir", Ideation),
+        ("j'ai envie d'en finir", Ideation),
+        ("je me scarifie encore", SelfHarm),
+        ("mon ami veut se suicider", ThirdParty),
+        ("j'ai des idées suicidaires", Ideation),
+        ("ich will nicht mehr leben", Ideation),
+        ("Ich ritze mich wieder", SelfHarm),
+        ("meine schwester will sich umbringen", ThirdParty),
+        ("heute nacht bringe ich mich um", Imminent),
+        ("ich möchte sterben", Ideation),
+        ("Ich habe Suizidgedanken", Ideation),
+    ]);
+}
+
+#[test]
+fn emoji_as_words() {
+    check(&[
+        ("i want to 🔪 myself", Ideation),
+        ("i want to ⚰️", Ideation),
+        ("saving up 💊 for the weekend", Imminent),
+        ("i want to 🔫 myself", Ideation),
+    ]);
+}
+
+#[test]
+fn first_person_risk_survives_concern_elsewhere() {
+    check(&[
+        ("If anyone needs it, the hotline is 988. Honestly I want to kill myself tonight.", Imminent),
+        ("Read a news article about suicide rates. I feel suicidal again.", Ideation),
+        ("I used to self harm years ago. Now I want to die.", Ideation),
+        ("My friend is doing better now. I'm the one who can't stop wanting to die.", Ideation),
+    ]);
+}
+
+#[test]
+fn suicidal_alone_does_not_decide() {
+    check(&[
+        ("i feel suicidal", Ideation),
+        ("im so suicidal rn", Ideation),
+        ("my suicidal thoughts are back", Ideation),
+        ("suicidal thoughts are common in teens, a new study says", Concern),
+        ("people who are suicidal need support, not judgement", Concern),
+        ("everyone on my timeline is suicidal today", Concern),
+        ("suicidal", Concern),
+    ]);
+}
+
+#[test]
+fn positions_refer_to_the_original_text() {
+    let d = detector();
+    let cases = [
+        ("Well. I want to k1ll mys3lf now", "k1ll mys3lf"),
+        ("ok so i feel SUICIDAAAL tbh", "feel SUICIDAAAL"),
+        ("é à ü: je veux mourir", "je veux mourir"),
+        ("I want to 🔪 myself", "🔪 myself"),
+    ];
+    for (text, expected) in cases {
+        let scan = d.scan(text);
+        assert!(
+            scan.matches.iter().any(|m| m.text == expected && &text[m.start..m.end] == expected),
+            "{text:?}: {:?}",
+            scan.matches
+        );
+    }
+}
+
+#[test]
+fn scan_post_reads_all_three_fields_without_joining_them() {
+    let d = detector();
+    assert_eq!(d.scan_post("I want to die", "", "").tier, Ideation);
+    assert_eq!(d.scan_post("", "suicidal thoughts", "I had a rough week").tier, Ideation);
+    assert_eq!(d.scan_post("", "", "I am going to kill myself tonight").tier, Imminent);
+    assert_eq!(d.scan_post("a long week", "", "sleep helped").tier, CrisisTier::None);
+    // "want to" in the title and "die" in the body are not one phrase.
+    assert_eq!(d.scan_post("i want to", "", "die hard is my favourite film").tier, CrisisTier::None);
+    let (title, cw, body) = ("Update", "sh", "I cut myself again");
+    let scan = d.scan_post(title, cw, body);
+    let joined = post_text(title, cw, body);
+    assert!(scan.matches.iter().all(|m| joined[m.start..m.end] == m.text));
+}
+
+#[test]
+fn scan_serializes_as_a_json_line() {
+    let scan = detector().scan("I want to die");
+    let json = serde_json::to_value(&scan).expect("serializes");
+    assert_eq!(json["tier"], "ideation");
+    let m = &json["matches"][0];
+    assert_eq!(m["tier"], "ideation");
+    assert_eq!(m["text"], "I want to die");
+    assert_eq!(m["start"], 0);
+    assert_eq!(m["end"], 13);
+    assert!(m["phrase"].is_string());
+    let none = serde_json::to_string(&detector().scan("lovely weather")).expect("serializes");
+    assert_eq!(none, r#"{"tier":"none","matches":[]}"#);
+}
+
+/// A scratch directory for one test, removed when dropped.
+struct Scratch(PathBuf);
+
+impl Scratch {
+    fn new(name: &str) -> Self {
+        let dir = std::env::temp_dir().join(format!("forum-crisis-{name}-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).expect("temp dir");
+        Scratch(dir)
+    }
+
+    fn write(&self, name: &str, text: &str) {
+        std::fs::write(self.0.join(name), text).expect("write");
+    }
+}
+
+impl Drop for Scratch {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+#[test]
+fn from_dir_adds_removes_and_replaces() {
+    let dir = Scratch::new("dir");
+    let base = CrisisDetector::from_dir(&dir.0).expect("empty dir is the built-in lexicon");
+    assert_eq!(base.phrase_counts(), detector().phrase_counts());
+    assert_eq!(base.scan("going to the blue bench").tier, CrisisTier::None);
+
+    dir.write("local.txt", "# local slang\n[imminent]\nthe blue bench\n[ideation]\n!kms\n");
+    dir.write("README.md", "not a lexicon");
+    let local = CrisisDetector::from_dir(&dir.0).expect("loads");
+    assert_eq!(local.scan("going to the blue bench").tier, Imminent);
+    assert_eq!(detector().scan("kms").tier, Ideation);
+    assert_eq!(local.scan("kms").tier, CrisisTier::None);
+
+    dir.write("en.txt", "[ideation]\nbanana\n");
+    let replaced = CrisisDetector::from_dir(&dir.0).expect("loads");
+    assert_eq!(replaced.scan("banana").tier, Ideation);
+    assert_eq!(replaced.scan("i want to kill myself").tier, CrisisTier::None);
+    assert_eq!(replaced.scan("quiero morir").tier, Ideation);
+}
+
+#[test]
+fn bad_data_names_file_and_line() {
+    let dir = Scratch::new("bad");
+    dir.write("zz.txt", "[ideation]\nfine\n[wrong]\n");
+    let err = CrisisDetector::from_dir(&dir.0).expect_err("unknown section");
+    let msg = err.to_string();
+    assert!(msg.contains("zz.txt:3:") && msg.contains("unknown section"), "{msg}");
+    assert!(!msg.contains('\n'), "{msg}");
+
+    dir.write("zz.txt", "[ideation]\n...\n");
+    let msg = CrisisDetector::from_dir(&dir.0).expect_err("empty phrase").to_string();
+    assert!(msg.contains("zz.txt:2:"), "{msg}");
+
+    let missing = CrisisDetector::from_dir(&dir.0.join("nope")).expect_err("missing dir");
+    assert!(matches!(missing, CrisisError::Io { .. }), "{missing}");
+}
+
+#[test]
+fn evaluate_csv_counts_and_ratios() {
+    let dir = Scratch::new("eval");
+    let path = dir.0.join("mini.csv");
+    std::fs::write(
+        &path,
+        "text,label\n\"i want to die, honestly\",1\nlovely weather today,0\n\"the hotline, 988, is free\",0\ni feel fine,1\nsuicide squad was fun,0\n",
+    )
+    .expect("write");
+    let e = evaluate_csv(detector(), &path).expect("evaluates");
+    assert_eq!(
+        e,
+        Evaluation { rows: 5, positives: 2, true_pos: 1, false_pos: 0, false_neg: 1, true_neg: 3 }
+    );
+    assert!((e.recall() - 0.5).abs() < 1e-9);
+    assert!((e.precision() - 1.0).abs() < 1e-9);
+    assert!(e.false_positive_rate().abs() < 1e-9);
+
+    std::fs::write(&path, "text,label\nhello,maybe\n").expect("write");
+    let msg = evaluate_csv(detector(), &path).expect_err("bad label").to_string();
+    assert!(msg.contains("line 2") && msg.contains("maybe"), "{msg}");
+    std::fs::write(&path, "body,label\nhello,1\n").expect("write");
+    assert!(evaluate_csv(detector(), &path).is_err());
+}
+
+/// The hand-labelled development set, kept outside the repository (a fresh clone has no
+/// `shared/`, so the test is skipped there).
+fn dev_set() -> Option<Evaluation> {
+    let path = Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/../../shared/data/crisis/tweets-suicidal-dev.csv"));
+    if !path.exists() {
+        println!("skipped: {} not present", path.display());
+        return None;
+    }
+    let e = evaluate_csv(detector(), path).expect("evaluates");
+    println!("dev set: {e}");
+    assert!(e.rows > 4000, "{e}");
+    Some(e)
+}
+
+/// What the detector reaches on the development set today, kept from sliding back.
+#[test]
+fn dev_set_does_not_regress() {
+    if let Some(e) = dev_set() {
+        assert!(e.recall() >= 0.76, "{e}");
+        assert!(e.false_positive_rate() <= 0.25, "{e}");
+    }
+}
+
+/// The target: recall at least 0.90 at a false-positive rate of at most 0.25. Not met
+/// yet; run with `cargo test -p forum-mod -- --ignored dev_set_target`.
+#[test]
+#[ignore = "recall target 0.90 not met yet (see dev_set_does_not_regress)"]
+fn dev_set_target() {
+    if let Some(e) = dev_set() {
+        assert!(e.recall() >= 0.90, "{e}");
+        assert!(e.false_positive_rate() <= 0.25, "{e}");
+    }
+}
