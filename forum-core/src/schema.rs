@@ -15,6 +15,7 @@ diesel::table! {
         description -> Text,
         position -> Integer,
         moderation_mode -> Text,
+        hold_crisis_posts -> Bool,
         created_at -> Timestamp,
     }
 }
@@ -39,6 +40,7 @@ diesel::table! {
         locked -> Bool,
         pinned -> Bool,
         visible -> Bool,
+        crisis_mode -> Bool,
         reply_count -> Integer,
         created_at -> Timestamp,
         last_activity_at -> Timestamp,
@@ -59,6 +61,7 @@ diesel::table! {
         thread_id -> Integer,
         poster_id -> Integer,
         pseudonym -> Text,
+        author_role -> Text,
         content_warning -> Nullable<Text>,
         body_markdown -> Text,
         body_html -> Text,
@@ -103,6 +106,8 @@ diesel::table! {
         claimed_by -> Nullable<Integer>,
         claimed_at -> Nullable<Timestamp>,
         first_action_at -> Nullable<Timestamp>,
+        notified_at -> Nullable<Timestamp>,
+        escalated_at -> Nullable<Timestamp>,
         resolved_at -> Nullable<Timestamp>,
         resolved_by -> Nullable<Integer>,
         resolution -> Nullable<Text>,

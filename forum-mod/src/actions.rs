@@ -5,8 +5,10 @@ use chrono::Duration;
 use forum_core::db::{DbConn, now, write_transaction};
 use forum_core::ids::{BoardId, PostId, QueueItemId};
 use forum_core::models::{
-    Ban, Board, Moderator, NewBan, NewModLog, Post, PostStatus, Poster, QueueItem, Thread,
+    AuthorRole, Ban, Board, Moderator, NewBan, NewModLog, Post, PostDraft, PostStatus, Poster, QueueItem,
+    Thread,
 };
+use forum_core::secrets::Secrets;
 use forum_core::{CoreError, CoreResult};
 
 /// How long a ban lasts.
@@ -56,6 +58,8 @@ pub enum PostAction {
     /// A notice the writer sees on their next visit.
     Warn(String),
     Ban(BanLength),
+    /// Crisis mode for the thread: only the team and its writer reply; help shown first.
+    CrisisMode(bool),
 }
 
 impl PostAction {
@@ -73,6 +77,8 @@ impl PostAction {
             Self::Move(_) => "move",
             Self::Warn(_) => "warn",
             Self::Ban(_) => "ban",
+            Self::CrisisMode(true) => "crisis_mode_on",
+            Self::CrisisMode(false) => "crisis_mode_off",
         }
     }
 }
@@ -159,6 +165,10 @@ pub fn act_on_post(
                 Poster::set_warning(conn, post.poster_id, Some(message))?;
                 None
             }
+            PostAction::CrisisMode(on) => {
+                Thread::set_crisis_mode(conn, thread.id, *on)?;
+                None
+            }
             PostAction::Ban(length) => {
                 require(!reason.trim().is_empty(), "a ban needs a reason: the member will see it")?;
                 let poster = Poster::by_id(conn, post.poster_id)?;
@@ -189,6 +199,32 @@ pub fn act_on_post(
             }
         }
         Ok(())
+    })
+}
+
+/// The moderation team replies in the post's thread, as the team.
+pub fn team_reply(
+    conn: &mut DbConn,
+    secrets: &Secrets,
+    moderator: &Moderator,
+    post_id: PostId,
+    text: &str,
+) -> CoreResult<Post> {
+    let text = text.trim();
+    require(!text.is_empty() && text.chars().count() <= 20_000, "a reply has 1 to 20,000 characters")?;
+    write_transaction(conn, |conn| {
+        let post = Post::by_id(conn, post_id)?;
+        let team = Poster::team(conn)?;
+        let mut draft = PostDraft::new(text, None);
+        draft.author_role = AuthorRole::Team;
+        let (thread, reply) = Thread::reply(conn, secrets, post.thread_id, team.id, draft)?;
+        NewModLog::new(Some(moderator.id), "team_reply", "post", reply.id.0, "")
+            .in_board(thread.board_id)
+            .insert(conn)?;
+        if let Some(item) = QueueItem::open_for_post(conn, post.id)? {
+            QueueItem::touch(conn, item.id)?;
+        }
+        Ok(reply)
     })
 }
 

@@ -85,7 +85,7 @@ fn draft(conn: &mut DbConn, board: &Board, poster: PosterId, screened: &Screened
     let mut draft = PostDraft::new(&screened.body, screened.content_warning.as_deref());
     draft.crisis_tier = screened.crisis_tier;
     draft.status = initial_status(conn, board, poster)?;
-    if screened.hold.is_some() {
+    if screened.hold.is_some() || (screened.at_risk() && board.hold_crisis_posts) {
         draft.status = PostStatus::Held;
     }
     Ok(draft)

@@ -37,6 +37,15 @@ enum Command {
         #[command(subcommand)]
         command: ModCommand,
     },
+    /// Classify text with the crisis-language detector, without a server.
+    CrisisCheck {
+        /// Read one JSON object per line with a "text" field; write one result per line.
+        #[arg(long, conflicts_with = "eval")]
+        jsonl: bool,
+        /// Evaluate against a CSV file with columns text,label (1 = at risk).
+        #[arg(long, value_name = "FILE.csv")]
+        eval: Option<std::path::PathBuf>,
+    },
 }
 
 #[derive(Subcommand)]
@@ -68,6 +77,10 @@ enum ModCommand {
 pub fn run() -> anyhow::Result<()> {
     let cli = Cli::parse();
     init_tracing();
+    if let Command::CrisisCheck { jsonl, eval } = &cli.command {
+        // Needs no database and no other settings.
+        return crisis_check(*jsonl, eval.as_deref());
+    }
     let mut config = Config::from_env()?;
     match cli.command {
         Command::Serve { bind } => {
@@ -101,6 +114,7 @@ pub fn run() -> anyhow::Result<()> {
             }
             Ok(())
         }
+        Command::CrisisCheck { jsonl, eval } => crisis_check(jsonl, eval.as_deref()),
         Command::Mod { command: ModCommand::Create { name, admin } } => {
             let password = read_password()?;
             let mut conn = migrated(&config)?;
@@ -110,6 +124,57 @@ pub fn run() -> anyhow::Result<()> {
             Ok(())
         }
     }
+}
+
+/// The detector as the server builds it: `FORUM_CRISIS_LEXICON`, or the built-in lexicon.
+fn detector() -> anyhow::Result<forum_mod::crisis::CrisisDetector> {
+    Ok(match std::env::var_os("FORUM_CRISIS_LEXICON") {
+        Some(dir) => forum_mod::crisis::CrisisDetector::from_dir(std::path::Path::new(&dir))?,
+        None => forum_mod::crisis::CrisisDetector::builtin(),
+    })
+}
+
+fn crisis_check(jsonl: bool, eval: Option<&std::path::Path>) -> anyhow::Result<()> {
+    use std::io::Write;
+    let detector = detector()?;
+    if let Some(path) = eval {
+        let started = std::time::Instant::now();
+        let e = forum_mod::crisis::evaluate_csv(&detector, path)?;
+        println!("rows                {}", e.rows);
+        println!("at risk (label 1)   {}", e.positives);
+        println!("true positives      {}", e.true_pos);
+        println!("false positives     {}", e.false_pos);
+        println!("false negatives     {}", e.false_neg);
+        println!("true negatives      {}", e.true_neg);
+        println!("recall              {:.3}", e.recall());
+        println!("precision           {:.3}", e.precision());
+        println!("false-positive rate {:.3}", e.false_positive_rate());
+        println!("time                {:.0} ms", started.elapsed().as_secs_f64() * 1000.0);
+        return Ok(());
+    }
+    if !jsonl {
+        bail!("say --jsonl (JSON lines on standard input) or --eval FILE.csv");
+    }
+    let stdin = std::io::stdin();
+    let stdout = std::io::stdout();
+    let mut out = std::io::BufWriter::new(stdout.lock());
+    for (n, line) in stdin.lock().lines().enumerate() {
+        let line = line.context("cannot read standard input")?;
+        if line.trim().is_empty() {
+            continue;
+        }
+        let value: serde_json::Value =
+            serde_json::from_str(&line).with_context(|| format!("line {}: not JSON", n + 1))?;
+        let text = value
+            .get("text")
+            .and_then(serde_json::Value::as_str)
+            .with_context(|| format!("line {}: no \"text\" string", n + 1))?;
+        let scan = detector.scan(text);
+        serde_json::to_writer(&mut out, &scan)?;
+        out.write_all(b"\n")?;
+    }
+    out.flush()?;
+    Ok(())
 }
 
 fn serve(config: Config) -> anyhow::Result<()> {

@@ -32,6 +32,11 @@ pub struct Config {
     /// `FORUM_HIDE_AFTER_REPORTS` (default 3): distinct reporters after whom a post is hidden
     /// pending review; 0 never hides.
     pub hide_after_reports: i64,
+    /// `FORUM_METRICS_TOKEN`: a bearer token that may read `/metrics` (moderators always can).
+    pub metrics_token: Option<String>,
+    pub webhooks: crate::webhooks::WebhookConfig,
+    /// `FORUM_PUBLIC_URL`: the site's address as visitors see it, for links in notifications.
+    pub public_url: String,
 }
 
 impl Config {
@@ -66,6 +71,13 @@ impl Config {
                     .with_context(|| format!("FORUM_HIDE_AFTER_REPORTS must be a whole number, not {v:?}"))?,
                 Err(_) => forum_mod::reports::DEFAULT_HIDE_THRESHOLD,
             },
+            metrics_token: std::env::var("FORUM_METRICS_TOKEN").ok().filter(|t| !t.is_empty()),
+            webhooks: crate::webhooks::WebhookConfig::from_env()?,
+            public_url: if public_url.is_empty() {
+                format!("http://{bind}")
+            } else {
+                public_url.trim_end_matches('/').to_owned()
+            },
         })
     }
 
@@ -82,6 +94,9 @@ impl Config {
             helplines: Helplines::built_in(),
             crisis_lexicon: None,
             hide_after_reports: forum_mod::reports::DEFAULT_HIDE_THRESHOLD,
+            metrics_token: None,
+            webhooks: crate::webhooks::WebhookConfig::default(),
+            public_url: "http://forum.test".into(),
         }
     }
 }

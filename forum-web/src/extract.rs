@@ -189,7 +189,10 @@ impl FromRequestParts<AppState> for ModSession {
 impl axum::extract::OptionalFromRequestParts<AppState> for ModSession {
     type Rejection = std::convert::Infallible;
 
-    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Option<Self>, Self::Rejection> {
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Option<Self>, Self::Rejection> {
         Ok(<Self as FromRequestParts<AppState>>::from_request_parts(parts, state).await.ok())
     }
 }

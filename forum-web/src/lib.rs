@@ -10,6 +10,7 @@ pub mod helplines;
 pub mod rate_limit;
 pub mod routes;
 pub mod templates;
+pub mod webhooks;
 
 pub use app::{App, AppState};
 pub use config::Config;
@@ -32,9 +33,11 @@ pub async fn serve(state: AppState, listener: tokio::net::TcpListener) -> anyhow
             limiter.forget_idle();
         }
     });
+    let notifier = webhooks::spawn(state.clone());
     let app = build_router(state).into_make_service_with_connect_info::<SocketAddr>();
     let served = axum::serve(listener, app).with_graceful_shutdown(shutdown_signal()).await;
     sweeper.abort();
+    notifier.abort();
     Ok(served?)
 }
 

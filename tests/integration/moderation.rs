@@ -182,7 +182,7 @@ engine_tests! {
     async fn first_posts_wait_for_approval_then_publish(engine) {
         let app = TestApp::new(engine).await;
         let board = app.board("b", "B").await;
-        app.db(move |c| forum_core::models::Board::update(c, board.id, "B", "", forum_core::models::ModerationMode::FirstPostsHeld).unwrap()).await;
+        app.db(move |c| forum_core::models::Board::update(c, board.id, "B", "", forum_core::models::ModerationMode::FirstPostsHeld, false).unwrap()).await;
         let newcomer = app.client();
         let (path, post) = thread_by(&newcomer, "My first thread", "hello, I am new").await;
         let own = newcomer.get(&path).await;

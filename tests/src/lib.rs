@@ -81,11 +81,13 @@ impl Drop for DbGuard {
 pub struct TestAppBuilder {
     rate_limits: RateLimits,
     starter_boards: bool,
+    webhooks: Option<forum_web::webhooks::WebhookConfig>,
+    metrics_token: Option<String>,
 }
 
 impl Default for TestAppBuilder {
     fn default() -> Self {
-        Self { rate_limits: RateLimits::off(), starter_boards: false }
+        Self { rate_limits: RateLimits::off(), starter_boards: false, webhooks: None, metrics_token: None }
     }
 }
 
@@ -98,6 +100,17 @@ impl TestAppBuilder {
 
     pub fn starter_boards(mut self) -> Self {
         self.starter_boards = true;
+        self
+    }
+
+    /// Crisis webhooks, delivered by the background task as in `forum serve`.
+    pub fn webhooks(mut self, config: forum_web::webhooks::WebhookConfig) -> Self {
+        self.webhooks = Some(config);
+        self
+    }
+
+    pub fn metrics_token(mut self, token: &str) -> Self {
+        self.metrics_token = Some(token.to_owned());
         self
     }
 
@@ -124,12 +137,18 @@ impl TestAppBuilder {
         let mut config = Config::for_database(core);
         config.rate_limits = self.rate_limits;
         config.starter_boards = self.starter_boards;
+        config.metrics_token = self.metrics_token;
+        let background = self.webhooks.is_some();
+        if let Some(webhooks) = self.webhooks {
+            config.webhooks = webhooks;
+        }
         let state = tokio::task::spawn_blocking(move || App::open(config))
             .await
             .expect("the app opens")
             .expect("the app opens");
         let router = forum_web::build_router(state.clone());
-        TestApp { state, router, engine, _guard: guard }
+        let background = background.then(|| forum_web::webhooks::spawn(state.clone()));
+        TestApp { state, router, engine, background, _guard: guard }
     }
 }
 
@@ -141,7 +160,16 @@ pub struct TestApp {
     pub state: AppState,
     router: Router,
     pub engine: Engine,
+    background: Option<tokio::task::JoinHandle<()>>,
     _guard: DbGuard,
+}
+
+impl Drop for TestApp {
+    fn drop(&mut self) {
+        if let Some(task) = &self.background {
+            task.abort();
+        }
+    }
 }
 
 impl TestApp {
@@ -180,7 +208,8 @@ impl TestApp {
     pub async fn moderator(&self, name: &str, admin: bool) -> forum_core::models::Moderator {
         let name = name.to_owned();
         self.db(move |c| {
-            forum_core::models::NewModerator { name: &name, password: "a long password", is_admin: admin }.insert(c)
+            forum_core::models::NewModerator { name: &name, password: "a long password", is_admin: admin }
+                .insert(c)
         })
         .await
         .expect("the moderator is made")
@@ -190,8 +219,9 @@ impl TestApp {
     pub async fn moderator_client(&self, name: &str, admin: bool) -> Client<'_> {
         self.moderator(name, admin).await;
         let client = self.client();
-        let response =
-            client.submit("/mod/login", "/mod/login", &[("name", name), ("password", "a long password")]).await;
+        let response = client
+            .submit("/mod/login", "/mod/login", &[("name", name), ("password", "a long password")])
+            .await;
         assert_eq!(response.status, StatusCode::SEE_OTHER, "the moderator logs in: {}", response.text);
         client
     }

@@ -30,6 +30,7 @@ pub struct Board {
     pub description: String,
     pub position: i32,
     pub moderation_mode: ModerationMode,
+    pub hold_crisis_posts: bool,
     pub created_at: NaiveDateTime,
 }
 
@@ -144,6 +145,7 @@ impl Board {
         name: &str,
         description: &str,
         mode: ModerationMode,
+        hold_crisis_posts: bool,
     ) -> CoreResult<Board> {
         let name = name.trim();
         if name.is_empty() || name.chars().count() > 80 {
@@ -153,7 +155,12 @@ impl Board {
             return Err(CoreError::Invalid("a board description has at most 500 characters".into()));
         }
         Ok(diesel::update(boards::table.find(id))
-            .set((boards::name.eq(name), boards::description.eq(description), boards::moderation_mode.eq(mode)))
+            .set((
+                boards::name.eq(name),
+                boards::description.eq(description),
+                boards::moderation_mode.eq(mode),
+                boards::hold_crisis_posts.eq(hold_crisis_posts),
+            ))
             .get_result(conn)?)
     }
 

@@ -19,11 +19,12 @@ pub use mod_log::{ModLogEntry, NewModLog};
 pub use mod_session::ModSession;
 pub use moderator::{Moderator, NewModerator, PASSWORD_MIN, burn_password_check};
 pub use post::{
-    CrisisTier, FIRST_POSTS_HELD, NewPost, Post, PostDraft, PostStatus, Viewer, initial_status, limits,
+    AuthorRole, CrisisTier, FIRST_POSTS_HELD, NewPost, Post, PostDraft, PostStatus, Viewer, initial_status,
+    limits,
 };
 pub use poster::Poster;
 pub use queue_item::{Lane, QueueItem, QueueNote};
 pub use report::{NewReport, Report, ReportReason};
 pub use setting::Setting;
-pub use thread::{BoardCursor, NewThread, Thread};
+pub use thread::{BoardCursor, NewThread, TEAM_NAME, Thread};
 pub use word_rule::{RuleAction, WordRule};

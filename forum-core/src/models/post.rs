@@ -25,6 +25,16 @@ text_enum! {
 }
 
 text_enum! {
+    /// Who wrote a post.
+    pub enum AuthorRole {
+        /// A member, under their pseudonym.
+        Member = "member",
+        /// The moderation team, speaking as the team.
+        Team = "team",
+    }
+}
+
+text_enum! {
     /// How urgently a post may need a human, as the crisis detector judged it.
     pub enum CrisisTier {
         None = "none",
@@ -68,6 +78,7 @@ pub struct Post {
     pub thread_id: ThreadId,
     pub poster_id: PosterId,
     pub pseudonym: String,
+    pub author_role: AuthorRole,
     pub content_warning: Option<String>,
     pub body_markdown: String,
     pub body_html: SafeHtml,
@@ -80,6 +91,7 @@ pub struct Post {
 /// What a member wrote, checked and rendered once, before it is stored.
 #[derive(Debug, Clone)]
 pub struct PostDraft {
+    pub author_role: AuthorRole,
     pub content_warning: Option<String>,
     pub body_markdown: String,
     pub body_html: SafeHtml,
@@ -91,6 +103,7 @@ impl PostDraft {
     /// Renders the body; the caller has validated the fields (see [`limits`]).
     pub fn new(body_markdown: &str, content_warning: Option<&str>) -> Self {
         Self {
+            author_role: AuthorRole::Member,
             content_warning: content_warning.map(str::to_owned),
             body_html: render_markdown(body_markdown),
             body_markdown: body_markdown.to_owned(),
@@ -106,6 +119,7 @@ pub struct NewPost<'a> {
     pub thread_id: ThreadId,
     pub poster_id: PosterId,
     pub pseudonym: &'a str,
+    pub author_role: AuthorRole,
     pub content_warning: Option<&'a str>,
     pub body_markdown: &'a str,
     pub body_html: &'a SafeHtml,
@@ -126,6 +140,7 @@ impl<'a> NewPost<'a> {
             thread_id,
             poster_id,
             pseudonym,
+            author_role: draft.author_role,
             content_warning: draft.content_warning.as_deref(),
             body_markdown: &draft.body_markdown,
             body_html: &draft.body_html,

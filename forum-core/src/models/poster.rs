@@ -41,7 +41,16 @@ impl Poster {
     }
 }
 
+/// The key hash of the moderation team's poster record. Real key hashes are 64 hex digits,
+/// so this can never be a member's.
+pub const TEAM_KEY_HASH: &str = "team:moderation";
+
 impl Poster {
+    /// The poster record the moderation team writes under.
+    pub fn team(conn: &mut DbConn) -> CoreResult<Poster> {
+        Self::find_or_create(conn, TEAM_KEY_HASH)
+    }
+
     /// A moderator's warning, shown on the member's next visit (`None` once shown).
     pub fn set_warning(conn: &mut DbConn, id: PosterId, warning: Option<&str>) -> CoreResult<()> {
         diesel::update(posters::table.find(id)).set(posters::pending_warning.eq(warning)).execute(conn)?;

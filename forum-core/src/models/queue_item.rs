@@ -48,6 +48,8 @@ pub struct QueueItem {
     pub claimed_by: Option<ModeratorId>,
     pub claimed_at: Option<NaiveDateTime>,
     pub first_action_at: Option<NaiveDateTime>,
+    pub notified_at: Option<NaiveDateTime>,
+    pub escalated_at: Option<NaiveDateTime>,
     pub resolved_at: Option<NaiveDateTime>,
     pub resolved_by: Option<ModeratorId>,
     pub resolution: Option<String>,
@@ -203,6 +205,51 @@ impl QueueItem {
             ))
             .limit(limit)
             .load(conn)?)
+    }
+
+    /// Open crisis-lane items whose notification has not been sent.
+    pub fn due_for_notice(conn: &mut DbConn) -> CoreResult<Vec<QueueItem>> {
+        Ok(queue_items::table
+            .filter(queue_items::resolved_at.is_null())
+            .filter(queue_items::lane.ge(Lane::AtRiskReport as i32))
+            .filter(queue_items::notified_at.is_null())
+            .order(queue_items::id)
+            .limit(100)
+            .load(conn)?)
+    }
+
+    /// Open crisis-lane items nobody has claimed since `before`, not yet escalated.
+    pub fn due_for_escalation(conn: &mut DbConn, before: NaiveDateTime) -> CoreResult<Vec<QueueItem>> {
+        Ok(queue_items::table
+            .filter(queue_items::resolved_at.is_null())
+            .filter(queue_items::lane.ge(Lane::AtRiskReport as i32))
+            .filter(queue_items::claimed_by.is_null())
+            .filter(queue_items::escalated_at.is_null())
+            .filter(queue_items::opened_at.le(before))
+            .order(queue_items::id)
+            .limit(100)
+            .load(conn)?)
+    }
+
+    /// Takes the job of notifying about this item; only one web process gets it.
+    pub fn take_notice(conn: &mut DbConn, id: QueueItemId) -> CoreResult<bool> {
+        let n = diesel::update(queue_items::table.find(id).filter(queue_items::notified_at.is_null()))
+            .set(queue_items::notified_at.eq(now()))
+            .execute(conn)?;
+        Ok(n == 1)
+    }
+
+    /// Takes the job of escalating this item; only one web process gets it.
+    pub fn take_escalation(conn: &mut DbConn, id: QueueItemId) -> CoreResult<bool> {
+        let n = diesel::update(
+            queue_items::table
+                .find(id)
+                .filter(queue_items::escalated_at.is_null())
+                .filter(queue_items::claimed_by.is_null()),
+        )
+        .set(queue_items::escalated_at.eq(now()))
+        .execute(conn)?;
+        Ok(n == 1)
     }
 
     /// Open items per lane, for the dashboard.

@@ -4,7 +4,7 @@ use diesel::prelude::*;
 use crate::db::{DbConn, now, write_transaction};
 use crate::error::{CoreError, CoreResult};
 use crate::ids::{BoardId, PosterId, ThreadId};
-use crate::models::post::{NewPost, Post, PostDraft, PostStatus};
+use crate::models::post::{AuthorRole, NewPost, Post, PostDraft, PostStatus};
 use crate::schema::{thread_posters, threads};
 use crate::secrets::Secrets;
 
@@ -20,6 +20,7 @@ pub struct Thread {
     pub locked: bool,
     pub pinned: bool,
     pub visible: bool,
+    pub crisis_mode: bool,
     pub reply_count: i32,
     pub created_at: NaiveDateTime,
     pub last_activity_at: NaiveDateTime,
@@ -134,11 +135,22 @@ impl Thread {
     ) -> CoreResult<(Thread, Post)> {
         write_transaction(conn, |conn| {
             let thread = Thread::by_id(conn, thread_id)?;
-            if thread.locked {
+            let team = draft.author_role == AuthorRole::Team;
+            if thread.locked && !team {
                 return Err(CoreError::Invalid("this thread is locked: it takes no new replies".into()));
             }
+            if thread.crisis_mode && !team && poster != thread.poster_id {
+                return Err(CoreError::Invalid(
+                    "for now only the moderation team and the person who started this thread can reply here"
+                        .into(),
+                ));
+            }
             let at = now();
-            let pseudonym = Thread::pseudonym_for(conn, secrets, thread.id, poster)?;
+            let pseudonym = if team {
+                TEAM_NAME.to_owned()
+            } else {
+                Thread::pseudonym_for(conn, secrets, thread.id, poster)?
+            };
             let post = NewPost::from_draft(thread.id, poster, &pseudonym, &draft, at).insert(conn)?;
             if post.status == PostStatus::Visible {
                 Thread::count_published_reply(conn, thread.id, at)?;
@@ -196,7 +208,14 @@ impl Thread {
     }
 }
 
+/// The name the moderation team writes under.
+pub const TEAM_NAME: &str = "Moderation team";
+
 impl Thread {
+    pub fn set_crisis_mode(conn: &mut DbConn, id: ThreadId, on: bool) -> CoreResult<Thread> {
+        Ok(diesel::update(threads::table.find(id)).set(threads::crisis_mode.eq(on)).get_result(conn)?)
+    }
+
     pub fn set_locked(conn: &mut DbConn, id: ThreadId, locked: bool) -> CoreResult<Thread> {
         Ok(diesel::update(threads::table.find(id)).set(threads::locked.eq(locked)).get_result(conn)?)
     }

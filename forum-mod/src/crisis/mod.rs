@@ -477,14 +477,13 @@ impl CrisisDetector {
             (Some(w), _) => w,
             (None, Some((_, _, w))) => w,
             (None, None) if info.needs_subject => {
-                // "suicidal thoughts are eating me alive": the writer named just after; a
-                // bare fragment ("suicidal again...") names no one and is the writer's.
+                // No one named before: the writer named just after ("suicidal thoughts
+                // are eating me alive"), or a state told as now ("suicidal again rn").
                 let after_writer = cues.iter().any(|c| {
                     kind(c) == Cue::Subject(Who::Writer)
                         && after(c)
                         && words_in(&f[phrase.end..c.start]) <= NEAR_SUBJECT_WORDS
                 });
-                // "suicidal thoughts again rn": a state told as now, with no one else near.
                 let now = cues.iter().any(|c| kind(c) == Cue::Now);
                 if info.tier == CrisisTier::ThirdParty || !(after_writer || now) {
                     return Some(CrisisTier::Concern);

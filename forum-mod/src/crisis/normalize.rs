@@ -37,11 +37,13 @@ impl Folded {
         (self.spans[start].0 as usize, self.spans[end - 1].1 as usize)
     }
 
+    #[inline]
     fn push(&mut self, c: char, span: (u32, u32)) {
-        let before = self.text.len();
         self.text.push(c);
-        for _ in before..self.text.len() {
+        if c.is_ascii() {
             self.spans.push(span);
+        } else {
+            self.spans.resize(self.text.len(), span);
         }
     }
 
@@ -222,7 +224,26 @@ impl Folder {
         let mut i = 0;
         while i < bytes.len() {
             let b = bytes[i];
-            if b < 0x80 {
+            if b.is_ascii_alphabetic() && !st.word_masked {
+                // Fast path: a run of plain ASCII letters.
+                self.open_word(&mut st);
+                let mut j = i;
+                while j < bytes.len() && bytes[j].is_ascii_alphabetic() {
+                    let c = bytes[j].to_ascii_lowercase() as char;
+                    if st.last_letter == Some(c) {
+                        if let Some(last) = st.out.spans.last_mut() {
+                            last.1 = j as u32 + 1;
+                        }
+                    } else {
+                        st.out.text.push(c);
+                        st.out.spans.push((j as u32, j as u32 + 1));
+                        st.last_letter = Some(c);
+                        st.word_letters += 1;
+                    }
+                    j += 1;
+                }
+                i = j;
+            } else if b < 0x80 {
                 let c = b as char;
                 self.ascii(&mut st, c, i);
                 i += 1;
@@ -249,6 +270,7 @@ impl Folder {
         out
     }
 
+    #[inline]
     fn ascii(&self, st: &mut State<'_>, c: char, i: usize) {
         let span = (i as u32, i as u32 + 1);
         match c {
@@ -291,6 +313,10 @@ impl Folder {
         }
         if let Some(word) = self.emoji.get(&c) {
             self.close_word(st);
+            if st.gap == Gap::None {
+                // An emoji is a word of its own even when written without a space.
+                st.gap = Gap::Space { span, width: 1 };
+            }
             self.emit_gap(st);
             for w in word.chars() {
                 st.out.push(w, span);
@@ -319,12 +345,10 @@ impl Folder {
                 return;
             }
         }
-        let mut any = false;
         decompose_compatible(c, |d| {
             if is_combining_mark(d) {
                 return;
             }
-            any = true;
             if d.is_alphabetic() {
                 if d.is_ascii() {
                     self.letter(st, d.to_ascii_lowercase(), span);
@@ -342,7 +366,6 @@ impl Folder {
                 self.separator(st, d, i, span);
             }
         });
-        let _ = any;
     }
 
     fn ascii_from_unicode(&self, st: &mut State<'_>, d: char, i: usize, span: (u32, u32)) {
@@ -406,6 +429,7 @@ impl Folder {
         st.out.push(c, span);
     }
 
+    #[inline]
     fn open_word(&self, st: &mut State<'_>) {
         if st.word_start.is_none() {
             self.emit_gap(st);
@@ -416,6 +440,7 @@ impl Folder {
         }
     }
 
+    #[inline]
     fn letter(&self, st: &mut State<'_>, c: char, span: (u32, u32)) {
         self.open_word(st);
         if st.last_letter == Some(c) {
@@ -428,6 +453,7 @@ impl Folder {
         self.letter_force(st, c, span);
     }
 
+    #[inline]
     fn letter_force(&self, st: &mut State<'_>, c: char, span: (u32, u32)) {
         self.open_word(st);
         st.out.push(c, span);
@@ -435,6 +461,7 @@ impl Folder {
         st.word_letters += 1;
     }
 
+    #[inline]
     fn separator(&self, st: &mut State<'_>, c: char, i: usize, span: (u32, u32)) {
         self.close_word(st);
         let boundary = is_sentence_end(c) && !(c == '.' && self.spelled_out_dot(st, i));
@@ -454,6 +481,7 @@ impl Folder {
         prev_single && bytes.get(i + 1).is_some_and(|b| b.is_ascii_alphabetic())
     }
 
+    #[inline]
     fn emit_gap(&self, st: &mut State<'_>) {
         if st.out.text.len() == 1 {
             // Nothing before it but the leading space.
@@ -477,6 +505,7 @@ impl Folder {
         st.gap = Gap::None;
     }
 
+    #[inline]
     fn close_word(&self, st: &mut State<'_>) {
         let Some(start) = st.word_start.take() else {
             return;
@@ -617,6 +646,7 @@ mod tests {
             ("z\u{200B}ero", " zero "),
             ("i 🔪 myself", " i stab myself "),
             ("💊💊", " pils pils "),
+            ("take💊now", " take pils now "),
             ("2nd 3rd 5th", " 2nd 3rd 5th "),
             ("*bold* text", " bold text "),
             ("100mg", " 100mg "),

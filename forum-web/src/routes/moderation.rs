@@ -36,7 +36,9 @@ pub fn router() -> Router<AppState> {
         .route("/mod/logout", post(logout))
         .route("/mod/queue", get(show_queue))
         .route("/mod/posts/{id}", post(act_on_post_route))
+        .route("/mod/posts/{id}/reply", post(team_reply_route))
         .route("/mod/items/{id}", post(act_on_item_route))
+        .route("/metrics", get(metrics))
         .route("/mod/admin", get(show_admin))
         .route("/mod/admin/moderators", post(add_moderator))
         .route("/mod/admin/moderators/{id}", post(set_moderator_disabled))
@@ -101,7 +103,8 @@ async fn login(
         })
         .await?;
     let Some(moderator) = moderator else {
-        let page = pages::login(&ctx, Some("That name and password do not match an active moderator."), &name);
+        let page =
+            pages::login(&ctx, Some("That name and password do not match an active moderator."), &name);
         return Ok((StatusCode::UNAUTHORIZED, page).into_response());
     };
     let token = forum_core::secrets::hex(&rand::random::<[u8; 32]>());
@@ -126,7 +129,11 @@ struct CsrfForm {
     csrf: String,
 }
 
-async fn logout(State(state): State<AppState>, session: ModSession, Form(form): Form<CsrfForm>) -> AppResult<Response> {
+async fn logout(
+    State(state): State<AppState>,
+    session: ModSession,
+    Form(form): Form<CsrfForm>,
+) -> AppResult<Response> {
     session.check_csrf(&state, &form.csrf)?;
     let hash = session.token_hash.clone();
     state.db(move |c| StoredSession::delete(c, &hash)).await?;
@@ -138,7 +145,11 @@ async fn logout(State(state): State<AppState>, session: ModSession, Form(form): 
     Ok(response)
 }
 
-async fn show_dashboard(State(state): State<AppState>, ctx: PageCtx, session: ModSession) -> AppResult<Markup> {
+async fn show_dashboard(
+    State(state): State<AppState>,
+    ctx: PageCtx,
+    session: ModSession,
+) -> AppResult<Markup> {
     let dashboard = state
         .db(|c| {
             let counts = QueueItem::open_counts(c)?;
@@ -150,6 +161,7 @@ async fn show_dashboard(State(state): State<AppState>, ctx: PageCtx, session: Mo
                 other_open: count(Lane::Ordinary),
                 oldest,
                 per_moderator: ModLogEntry::per_moderator_since(c, now() - Duration::days(7))?,
+                crisis: forum_mod::figures::crisis_figures(c)?,
             })
         })
         .await?;
@@ -171,14 +183,18 @@ async fn show_queue(
     let board_slug = filter.board.filter(|b| !b.is_empty());
     let reason = match filter.reason.as_deref() {
         None | Some("") => None,
-        Some(r) => Some(r.parse::<ReportReason>().map_err(|_| AppError::BadRequest("Unknown reason.".into()))?),
+        Some(r) => {
+            Some(r.parse::<ReportReason>().map_err(|_| AppError::BadRequest("Unknown reason.".into()))?)
+        }
     };
     let slug = board_slug.clone();
     let (boards, entries) = state
         .db(move |c| {
             let boards = Board::all(c)?;
             let board = match &slug {
-                Some(s) => Some(boards.iter().find(|b| &b.slug == s).ok_or(forum_core::CoreError::NotFound)?.id),
+                Some(s) => {
+                    Some(boards.iter().find(|b| &b.slug == s).ok_or(forum_core::CoreError::NotFound)?.id)
+                }
                 None => None,
             };
             let entries = QueueQuery { board, reason, limit: 50 }.load(c)?;
@@ -223,8 +239,11 @@ async fn act_on_post_route(
         "unpin" => PostAction::Unpin,
         "warn" => PostAction::Warn(form.message.clone()),
         "ban" => PostAction::Ban(
-            BanLength::parse(&form.length).ok_or_else(|| AppError::BadRequest("Choose how long the ban lasts.".into()))?,
+            BanLength::parse(&form.length)
+                .ok_or_else(|| AppError::BadRequest("Choose how long the ban lasts.".into()))?,
         ),
+        "crisis_on" => PostAction::CrisisMode(true),
+        "crisis_off" => PostAction::CrisisMode(false),
         "move" => PostAction::Move(BoardId(
             form.board.parse().map_err(|_| AppError::BadRequest("Choose a board.".into()))?,
         )),
@@ -235,6 +254,94 @@ async fn act_on_post_route(
     state.db(move |c| act_on_post(c, &moderator, id, &action, &reason)).await?;
     state.forget_nav();
     Ok(Redirect::to("/mod/queue").into_response())
+}
+
+#[derive(Deserialize)]
+struct TeamReplyForm {
+    #[serde(default)]
+    csrf: String,
+    #[serde(default)]
+    template: String,
+    #[serde(default)]
+    text: String,
+}
+
+/// The team replies in the thread: the moderator's own words, or a chosen template.
+async fn team_reply_route(
+    State(state): State<AppState>,
+    session: ModSession,
+    Path(id): Path<String>,
+    Form(form): Form<TeamReplyForm>,
+) -> AppResult<Response> {
+    session.check_csrf(&state, &form.csrf)?;
+    let id: PostId = id.parse().map_err(|_| AppError::NotFound)?;
+    let text = forum_core::models::limits::clean_text(&form.text);
+    let text = if text.trim().is_empty() {
+        forum_mod::replies::template(&form.template)
+            .ok_or_else(|| AppError::BadRequest("Write a reply or choose a template.".into()))?
+            .text
+            .to_owned()
+    } else {
+        text
+    };
+    let moderator = session.moderator.clone();
+    let secrets = state.secrets.clone();
+    let reply = state.db(move |c| forum_mod::actions::team_reply(c, &secrets, &moderator, id, &text)).await?;
+    Ok(Redirect::to(&format!("/p/{}", reply.id)).into_response())
+}
+
+/// Prometheus figures for the crisis lane. Moderators, or `Authorization: Bearer` with
+/// `FORUM_METRICS_TOKEN`.
+async fn metrics(
+    State(state): State<AppState>,
+    session: Option<ModSession>,
+    headers: axum::http::HeaderMap,
+) -> AppResult<Response> {
+    let bearer = headers
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Bearer "));
+    let token_ok = match (&state.config.metrics_token, bearer) {
+        (Some(expected), Some(given)) => {
+            expected.len() == given.len()
+                && expected.bytes().zip(given.bytes()).fold(0u8, |acc, (a, b)| acc | (a ^ b)) == 0
+        }
+        _ => false,
+    };
+    if session.is_none() && !token_ok {
+        return Ok((StatusCode::UNAUTHORIZED, [(header::WWW_AUTHENTICATE, "Bearer")]).into_response());
+    }
+    let figures = state.db(forum_mod::figures::crisis_figures).await?;
+    let mut out = String::new();
+    out.push_str("# HELP forum_crisis_items_open Crisis-lane queue items not yet resolved.\n");
+    out.push_str("# TYPE forum_crisis_items_open gauge\n");
+    out.push_str(&format!("forum_crisis_items_open {}\n", figures.open));
+    out.push_str(
+        "# HELP forum_crisis_first_action_seconds Time from a crisis post to the first moderator action.\n",
+    );
+    out.push_str("# TYPE forum_crisis_first_action_seconds gauge\n");
+    for w in &figures.windows {
+        for (q, v) in [("0.5", w.median_first_action_secs), ("0.9", w.p90_first_action_secs)] {
+            if let Some(v) = v {
+                out.push_str(&format!(
+                    "forum_crisis_first_action_seconds{{window=\"{}d\",quantile=\"{q}\"}} {v}\n",
+                    w.days
+                ));
+            }
+        }
+    }
+    out.push_str("# HELP forum_crisis_false_alarm_ratio Resolved crisis items marked as false alarms.\n");
+    out.push_str("# TYPE forum_crisis_false_alarm_ratio gauge\n");
+    for w in &figures.windows {
+        if let Some(rate) = w.false_alarm_rate {
+            out.push_str(&format!("forum_crisis_false_alarm_ratio{{window=\"{}d\"}} {rate}\n", w.days));
+        }
+    }
+    out.push_str("# TYPE forum_crisis_items_opened gauge\n");
+    for w in &figures.windows {
+        out.push_str(&format!("forum_crisis_items_opened{{window=\"{}d\"}} {}\n", w.days, w.items));
+    }
+    Ok(([(header::CONTENT_TYPE, "text/plain; version=0.0.4; charset=utf-8")], out).into_response())
 }
 
 #[derive(Deserialize)]
@@ -286,7 +393,9 @@ async fn show_modlog(
     const PER_PAGE: i64 = 50;
     let before = match q.before.as_deref() {
         None | Some("") => None,
-        Some(b) => Some(ModLogId(b.parse().map_err(|_| AppError::BadRequest("That page link is not valid.".into()))?)),
+        Some(b) => Some(ModLogId(
+            b.parse().map_err(|_| AppError::BadRequest("That page link is not valid.".into()))?,
+        )),
     };
     let entries = state.db(move |c| ModLogEntry::recent(c, before, PER_PAGE + 1)).await?;
     let mut entries = entries;
@@ -300,7 +409,11 @@ async fn show_modlog(
     Ok(pages::modlog(&ctx, &entries, show_names, next))
 }
 
-async fn show_admin(State(state): State<AppState>, ctx: PageCtx, AdminSession(session): AdminSession) -> AppResult<Markup> {
+async fn show_admin(
+    State(state): State<AppState>,
+    ctx: PageCtx,
+    AdminSession(session): AdminSession,
+) -> AppResult<Markup> {
     admin_page(&state, ctx, &session, None).await.map(|(_, page)| page)
 }
 
@@ -317,7 +430,12 @@ async fn admin_page(
 }
 
 /// Runs an admin change; a refused change comes back as the admin page with its message.
-async fn admin_change<F>(state: &AppState, ctx: PageCtx, session: &ModSession, change: F) -> AppResult<Response>
+async fn admin_change<F>(
+    state: &AppState,
+    ctx: PageCtx,
+    session: &ModSession,
+    change: F,
+) -> AppResult<Response>
 where
     F: FnOnce(&mut forum_core::DbConn) -> forum_core::CoreResult<()> + Send + 'static,
 {
@@ -355,8 +473,10 @@ async fn add_moderator(
     session.check_csrf(&state, &form.csrf)?;
     let admin_id = session.moderator.id;
     admin_change(&state, ctx, &session, move |c| {
-        let m = NewModerator { name: &form.name, password: &form.password, is_admin: form.admin.is_some() }.insert(c)?;
-        forum_core::models::NewModLog::new(Some(admin_id), "add_moderator", "moderator", m.id.0, "").insert(c)?;
+        let m = NewModerator { name: &form.name, password: &form.password, is_admin: form.admin.is_some() }
+            .insert(c)?;
+        forum_core::models::NewModLog::new(Some(admin_id), "add_moderator", "moderator", m.id.0, "")
+            .insert(c)?;
         Ok(())
     })
     .await
@@ -408,6 +528,8 @@ struct BoardForm {
     description: String,
     #[serde(default)]
     moderation_mode: String,
+    #[serde(default)]
+    hold_crisis_posts: Option<String>,
 }
 
 async fn add_board(
@@ -436,7 +558,7 @@ async fn update_board(
     let mode: ModerationMode =
         form.moderation_mode.parse().map_err(|_| AppError::BadRequest("Unknown moderation mode.".into()))?;
     admin_change(&state, ctx, &session, move |c| {
-        Board::update(c, id, &form.name, form.description.trim(), mode)?;
+        Board::update(c, id, &form.name, form.description.trim(), mode, form.hold_crisis_posts.is_some())?;
         Ok(())
     })
     .await
@@ -463,7 +585,8 @@ async fn add_rule(
     Form(form): Form<RuleForm>,
 ) -> AppResult<Response> {
     session.check_csrf(&state, &form.csrf)?;
-    let action: RuleAction = form.action.parse().map_err(|_| AppError::BadRequest("Unknown rule action.".into()))?;
+    let action: RuleAction =
+        form.action.parse().map_err(|_| AppError::BadRequest("Unknown rule action.".into()))?;
     let is_regex = form.is_regex.is_some();
     if let Err(message) = forum_mod::rules::compile(&form.pattern, is_regex) {
         return Ok(admin_page(&state, ctx, &session, Some(&message)).await?.into_response());

@@ -134,7 +134,13 @@ pub async fn screen(state: &AppState, fields: &CheckedPost) -> Result<Screened, 
 /// Where the writer goes after posting: their post, or first the support page when what
 /// they wrote suggests they may be at risk.
 pub fn after_posting(screened: &Screened, post: PostId, permalink: &str) -> String {
-    if screened.at_risk() { format!("/p/{post}/support") } else { permalink.to_owned() }
+    if screened.at_risk() {
+        // Tell the moderators now rather than at the next poll.
+        crate::webhooks::WAKE.notify_one();
+        format!("/p/{post}/support")
+    } else {
+        permalink.to_owned()
+    }
 }
 
 /// The identity cookie: readable only by the server, sent on same-site navigation.

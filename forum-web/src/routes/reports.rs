@@ -44,7 +44,11 @@ async fn reportable(state: &AppState, id: PostId) -> AppResult<(Post, Thread)> {
         .await
 }
 
-async fn show_report_form(State(state): State<AppState>, ctx: PageCtx, Path(id): Path<String>) -> AppResult<Markup> {
+async fn show_report_form(
+    State(state): State<AppState>,
+    ctx: PageCtx,
+    Path(id): Path<String>,
+) -> AppResult<Markup> {
     let (post, thread) = reportable(&state, post_id(&id)?).await?;
     Ok(report_form(&ctx, &post, &thread, None, "", None))
 }
@@ -86,6 +90,9 @@ async fn create_report(
     let reporter = posting::network_hash(&state, ip);
     let threshold = state.config.hide_after_reports;
     state.db(move |c| file_report(c, id, reason, &note, &reporter, threshold)).await?;
+    if reason == ReportReason::AtRisk {
+        crate::webhooks::WAKE.notify_one();
+    }
     Ok(report_sent(&ctx, &thread, reason == ReportReason::AtRisk, &state.helplines).into_response())
 }
 

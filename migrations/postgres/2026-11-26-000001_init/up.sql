@@ -13,6 +13,8 @@ CREATE TABLE boards (
     position INTEGER NOT NULL DEFAULT 0,
     -- open | first_posts_held | all_posts_held
     moderation_mode TEXT NOT NULL DEFAULT 'open',
+    -- hold posts in which someone may be at risk for review before they are published
+    hold_crisis_posts BOOLEAN NOT NULL DEFAULT FALSE,
     created_at TIMESTAMP NOT NULL
 );
 
@@ -38,6 +40,8 @@ CREATE TABLE threads (
     pinned BOOLEAN NOT NULL DEFAULT FALSE,
     -- false while the opening post waits for a moderator or has been taken down
     visible BOOLEAN NOT NULL DEFAULT TRUE,
+    -- crisis mode: only moderators and the thread's writer reply; help shown at the top
+    crisis_mode BOOLEAN NOT NULL DEFAULT FALSE,
     -- visible posts other than the opening one
     reply_count INTEGER NOT NULL DEFAULT 0,
     created_at TIMESTAMP NOT NULL,
@@ -59,6 +63,8 @@ CREATE TABLE posts (
     thread_id INTEGER NOT NULL REFERENCES threads(id),
     poster_id INTEGER NOT NULL REFERENCES posters(id),
     pseudonym TEXT NOT NULL,
+    -- member | team (written by the moderation team)
+    author_role TEXT NOT NULL DEFAULT 'member',
     content_warning TEXT,
     body_markdown TEXT NOT NULL,
     body_html TEXT NOT NULL,
@@ -107,6 +113,9 @@ CREATE TABLE queue_items (
     claimed_by INTEGER REFERENCES moderators(id),
     claimed_at TIMESTAMP,
     first_action_at TIMESTAMP,
+    -- when the crisis webhooks were called, and when the unclaimed item was escalated
+    notified_at TIMESTAMP,
+    escalated_at TIMESTAMP,
     resolved_at TIMESTAMP,
     resolved_by INTEGER REFERENCES moderators(id),
     resolution TEXT

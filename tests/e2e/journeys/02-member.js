@@ -193,5 +193,6 @@ async function run(h, options = {}) {
 module.exports = {
   name: 'journey 2: a member posts, edits, deletes and restores their identity',
   slug: 'j2',
+  needsSeed: true,
   run,
 };

@@ -15,5 +15,6 @@ async function run(h) {
 module.exports = {
   name: 'journey 6: journeys 1 and 2 with JavaScript disabled',
   slug: 'j6',
+  needsSeed: true,
   run,
 };

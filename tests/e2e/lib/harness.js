@@ -37,6 +37,7 @@ class Harness {
     this.journey = '';
     this.journeySlug = '';
     this.contexts = [];
+    this.twinContext = null;
   }
 
   async start() {
@@ -50,6 +51,7 @@ class Harness {
   }
 
   async stop() {
+    if (this.twinContext) await this.twinContext.close().catch(() => {});
     if (this.browser) await this.browser.close();
   }
 
@@ -80,6 +82,7 @@ class Harness {
       ...options,
     });
     context.e2eColorScheme = options.colorScheme || 'light';
+    context.e2eJavaScript = options.javaScriptEnabled !== false;
     context.setDefaultTimeout(15_000);
     context.setDefaultNavigationTimeout(20_000);
     this.contexts.push(context);
@@ -109,7 +112,7 @@ class Harness {
     fs.writeFileSync(file, html);
     this.htmlFiles.push({ file, journey: this.journey, type, url: page.url() });
 
-    await this.axe(page, type);
+    await this.axe(page, type, html);
 
     if (!this.screenshotted.has(type)) {
       this.screenshotted.add(type);
@@ -117,32 +120,66 @@ class Harness {
     }
   }
 
-  /** axe-core, WCAG 2.1 A and AA, in the light then the dark colour scheme. */
-  async axe(page, type) {
-    const hasAxe = await page.evaluate(() => typeof window.axe !== 'undefined');
-    if (!hasAxe) await page.addScriptTag({ path: require.resolve('axe-core') });
-    for (const scheme of ['light', 'dark']) {
-      await page.emulateMedia({ colorScheme: scheme });
-      const result = await page.evaluate(
-        (tags) =>
-          window.axe.run(document, { runOnly: { type: 'tag', values: tags }, resultTypes: ['violations'] }),
-        AXE_TAGS,
-      );
-      const violations = result.violations.map((v) => ({
-        id: v.id,
-        impact: v.impact,
-        help: v.help,
-        helpUrl: v.helpUrl,
-        nodes: v.nodes.map((n) => ({ target: n.target.join(' '), html: n.html, summary: n.failureSummary })),
-      }));
-      this.axeResults.push({ journey: this.journey, type, url: page.url(), scheme, violations });
-      const count = violations.reduce((sum, v) => sum + v.nodes.length, 0);
-      log(`    axe ${type} (${scheme}): ${count} violation${count === 1 ? '' : 's'}`);
-      for (const v of violations) {
-        for (const n of v.nodes) log(`      ${v.id} [${v.impact}] ${n.target}: ${n.html.slice(0, 160)}`);
-      }
+  /**
+   * axe-core, WCAG 2.0/2.1 A and AA, in the light then the dark colour scheme. axe needs
+   * JavaScript: for a page in a context with JavaScript disabled, the same HTML is served to a
+   * twin page (JavaScript on for axe only, the page's own scripts blocked) and checked there.
+   */
+  async axe(page, type, html) {
+    let target = page;
+    let twin = null;
+    if (page.context().e2eJavaScript === false) {
+      twin = await this.twinPage(page, html);
+      target = twin;
     }
-    await page.emulateMedia({ colorScheme: page.context().e2eColorScheme });
+    try {
+      const hasAxe = await target.evaluate(() => typeof window.axe !== 'undefined');
+      if (!hasAxe) await target.addScriptTag({ path: require.resolve('axe-core') });
+      for (const scheme of ['light', 'dark']) {
+        await target.emulateMedia({ colorScheme: scheme });
+        const result = await target.evaluate(
+          (tags) =>
+            window.axe.run(document, { runOnly: { type: 'tag', values: tags }, resultTypes: ['violations'] }),
+          AXE_TAGS,
+        );
+        const violations = result.violations.map((v) => ({
+          id: v.id,
+          impact: v.impact,
+          help: v.help,
+          helpUrl: v.helpUrl,
+          nodes: v.nodes.map((n) => ({ target: n.target.join(' '), html: n.html, summary: n.failureSummary })),
+        }));
+        this.axeResults.push({ journey: this.journey, type, url: page.url(), scheme, violations });
+        const count = violations.reduce((sum, v) => sum + v.nodes.length, 0);
+        log(`    axe ${type} (${scheme}${twin ? ', scripts off' : ''}): ${count} violation${count === 1 ? '' : 's'}`);
+        for (const v of violations) {
+          for (const n of v.nodes) log(`      ${v.id} [${v.impact}] ${n.target}: ${n.html.slice(0, 160)}`);
+        }
+      }
+      await target.emulateMedia({ colorScheme: page.context().e2eColorScheme });
+    } finally {
+      if (twin) await twin.close();
+    }
+  }
+
+  /** A page showing `html` at `page`'s address, with the site's CSS and none of its scripts. */
+  async twinPage(page, html) {
+    if (!this.twinContext) {
+      this.twinContext = await this.browser.newContext({ viewport: DESKTOP, colorScheme: 'light', bypassCSP: true });
+      this.twinContext.setDefaultTimeout(15_000);
+    }
+    const twin = await this.twinContext.newPage();
+    const address = page.url().split('#')[0];
+    await twin.route('**/*', (route) => {
+      const request = route.request();
+      if (request.isNavigationRequest() && request.url().split('#')[0] === address) {
+        return route.fulfill({ status: 200, contentType: 'text/html; charset=utf-8', body: html });
+      }
+      if (request.resourceType() === 'script') return route.abort();
+      return route.continue();
+    });
+    await twin.goto(page.url());
+    return twin;
   }
 
   /** Four full-page screenshots: desktop and phone width, light and dark. */

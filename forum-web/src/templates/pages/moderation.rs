@@ -62,6 +62,16 @@ pub struct Dashboard {
     pub other_open: i64,
     pub oldest: Option<NaiveDateTime>,
     pub per_moderator: Vec<(String, i64)>,
+    pub crisis: forum_mod::figures::CrisisFigures,
+}
+
+fn seconds(value: Option<f64>) -> String {
+    match value {
+        None => "no items yet".into(),
+        Some(s) if s < 120.0 => format!("{s:.0} s"),
+        Some(s) if s < 7200.0 => format!("{:.0} min", s / 60.0),
+        Some(s) => format!("{:.1} h", s / 3600.0),
+    }
 }
 
 pub fn dashboard(ctx: &PageCtx, session: &ModSession, d: &Dashboard) -> Markup {
@@ -76,6 +86,16 @@ pub fn dashboard(ctx: &PageCtx, session: &ModSession, d: &Dashboard) -> Markup {
                 dt { "\"Someone may be at risk\" reports open" } dd { (d.at_risk_reports_open) }
                 dt { "Other items open" } dd { (d.other_open) }
                 dt { "Oldest waiting" } dd { @match d.oldest { Some(at) => (waited(at)), None => "nothing waiting" } }
+            }
+            h2 { "Crisis lane" }
+            table {
+                thead { tr { th scope="col" { "Window" } th scope="col" { "Items" } th scope="col" { "Median time to first action" }
+                    th scope="col" { "90th percentile" } th scope="col" { "False alarms" } } }
+                tbody { @for w in &d.crisis.windows { tr {
+                    td { (w.days) " days" } td { (w.items) }
+                    td { (seconds(w.median_first_action_secs)) } td { (seconds(w.p90_first_action_secs)) }
+                    td { @match w.false_alarm_rate { Some(r) => { (format!("{:.0}%", r * 100.0)) }, None => "none resolved" } }
+                } } }
             }
             h2 { "Actions per moderator this week" }
             @if d.per_moderator.is_empty() { p { "No actions this week." } }
@@ -230,8 +250,31 @@ fn queue_entry(session: &ModSession, e: &QueueEntry) -> Markup {
                 }
                 (item_button(session, e.item.id.0, "resolve", "Resolve"))
             }
+            @if lane.is_crisis() { (team_reply(session, e)) }
             details { summary { "More actions" }
                 (more_actions(session, e)) }
+        }
+    }
+}
+
+fn team_reply(session: &ModSession, e: &QueueEntry) -> Markup {
+    let post = e.post.id.0;
+    let item = e.item.id.0;
+    html! {
+        form method="post" action=(format!("/mod/posts/{post}/reply")) class="post-form team-reply" {
+            input type="hidden" name="csrf" value=(session.csrf);
+            label for=(format!("tpl-{item}")) { "Reply as the moderation team" }
+            select id=(format!("tpl-{item}")) name="template" {
+                @for t in forum_mod::replies::TEMPLATES { option value=(t.key) { (t.name) } }
+            }
+            label for=(format!("tr-{item}")) { "Or in your own words (used instead of the template when filled in)" }
+            textarea id=(format!("tr-{item}")) name="text" rows="3" {}
+            button type="submit" { "Post the reply" }
+        }
+        @if e.thread.crisis_mode {
+            (action_button(session, post, "crisis_off", "End crisis mode"))
+        } @else {
+            (action_button(session, post, "crisis_on", "Crisis mode for this thread"))
         }
     }
 }
@@ -268,7 +311,12 @@ fn more_actions(session: &ModSession, e: &QueueEntry) -> Markup {
     }
 }
 
-pub fn modlog(ctx: &PageCtx, entries: &[(ModLogEntry, Option<String>)], show_names: bool, next: Option<i32>) -> Markup {
+pub fn modlog(
+    ctx: &PageCtx,
+    entries: &[(ModLogEntry, Option<String>)],
+    show_names: bool,
+    next: Option<i32>,
+) -> Markup {
     page(
         ctx,
         "Moderation log",
@@ -304,7 +352,14 @@ pub fn modlog(ctx: &PageCtx, entries: &[(ModLogEntry, Option<String>)], show_nam
     )
 }
 
-pub fn admin(ctx: &PageCtx, session: &ModSession, moderators: &[Moderator], boards: &[Board], rules: &[WordRule], error: Option<&str>) -> Markup {
+pub fn admin(
+    ctx: &PageCtx,
+    session: &ModSession,
+    moderators: &[Moderator],
+    boards: &[Board],
+    rules: &[WordRule],
+    error: Option<&str>,
+) -> Markup {
     page(
         ctx,
         "Admin",
@@ -346,6 +401,10 @@ pub fn admin(ctx: &PageCtx, session: &ModSession, moderators: &[Moderator], boar
                         option value="open" selected[b.moderation_mode.as_str() == "open"] { "Published at once" }
                         option value="first_posts_held" selected[b.moderation_mode.as_str() == "first_posts_held"] { "A new member's first post waits for approval" }
                         option value="all_posts_held" selected[b.moderation_mode.as_str() == "all_posts_held"] { "Every post waits for approval" }
+                    }
+                    div class="choice" {
+                        input id=(format!("bh-{}", b.id)) name="hold_crisis_posts" type="checkbox" value="true" checked[b.hold_crisis_posts];
+                        " " label for=(format!("bh-{}", b.id)) { "Hold posts in which someone may be at risk until a moderator has seen them (the writer still sees help at once)" }
                     }
                     button type="submit" { "Save board" }
                 }

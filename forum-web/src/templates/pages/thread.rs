@@ -1,5 +1,5 @@
 use forum_core::ids::PosterId;
-use forum_core::models::{Board, Post, PostStatus, Thread};
+use forum_core::models::{AuthorRole, Board, Post, PostStatus, Thread};
 use maud::{Markup, html};
 
 use crate::extract::PageCtx;
@@ -34,6 +34,13 @@ pub fn thread(ctx: &PageCtx, view: &ThreadView, form: &PostFormState) -> Markup 
                 @if t.locked { span class="tag" { "Locked" } " " }
                 @if let Some(cw) = &t.content_warning { (warning_label(cw)) }
             }
+            @if t.crisis_mode {
+                aside class="crisis-banner" aria-label="Help" {
+                    p { strong { "Someone in this thread may be going through a crisis. " }
+                        "The moderators are with them. If you are struggling too, help is there now: "
+                        a href="/help" { "crisis lines by country" } "." }
+                }
+            }
             @if view.pages > 1 { (pager(view)) }
             div class="posts" {
                 @for (i, post) in view.posts.iter().enumerate() {
@@ -43,6 +50,8 @@ pub fn thread(ctx: &PageCtx, view: &ThreadView, form: &PostFormState) -> Markup 
             @if view.pages > 1 { (pager(view)) }
             @if t.locked {
                 p class="notice" { "This thread is locked: it takes no new replies." }
+            } @else if t.crisis_mode && view.viewer != Some(t.poster_id) {
+                p class="notice" { "For now, only the moderation team and the person who started this thread can reply here." }
             } @else {
                 (reply_form(ctx, t.id, form))
             }
@@ -75,7 +84,8 @@ pub fn post_card(post: &Post, thread: &Thread, viewer: Option<PosterId>, is_open
         article id=(format!("p{}", post.id)) class="post" {
             header {
                 span class="pseudonym" { (post.pseudonym) }
-                @if opening { " " span class="op" title="Started this thread" { "original poster" } }
+                @if post.author_role == AuthorRole::Team { " " span class="op team" { "moderators" } }
+                @if opening && post.author_role != AuthorRole::Team { " " span class="op" title="Started this thread" { "original poster" } }
                 @if own { " " span class="you" { "(you)" } }
                 " · "
                 a class="permalink" href=(format!("/p/{}", post.id)) { (When(post.created_at)) }
