@@ -9,6 +9,7 @@ pub mod error;
 pub mod ids;
 pub mod models;
 pub mod poster_key;
+pub mod retention;
 pub mod pseudonym;
 pub mod sanitize;
 pub mod schema;

@@ -46,6 +46,27 @@ enum Command {
         #[arg(long, value_name = "FILE.csv")]
         eval: Option<std::path::PathBuf>,
     },
+    /// Fill the database with a realistic forum at a chosen scale (for load tests).
+    Seed {
+        /// Boards to create.
+        #[arg(long, default_value_t = 20)]
+        boards: u32,
+        /// Threads to create (the first has exactly 100 posts).
+        #[arg(long, default_value_t = 50_000)]
+        threads: u64,
+        /// Posts to create, over all threads.
+        #[arg(long, default_value_t = 1_000_000)]
+        posts: u64,
+        /// Posts to report, each an open queue item (default: posts/1000, at least 1,000).
+        #[arg(long)]
+        reported: Option<u64>,
+        /// Seed of the pseudo-random choices.
+        #[arg(long, default_value_t = 1)]
+        rng_seed: u64,
+        /// Posts per transaction.
+        #[arg(long, default_value_t = 20_000)]
+        batch: usize,
+    },
 }
 
 #[derive(Subcommand)]
@@ -115,6 +136,10 @@ pub fn run() -> anyhow::Result<()> {
             Ok(())
         }
         Command::CrisisCheck { jsonl, eval } => crisis_check(jsonl, eval.as_deref()),
+        Command::Seed { boards, threads, posts, reported, rng_seed, batch } => crate::seed::run(
+            &config,
+            &crate::seed::SeedOptions { boards, threads, posts, reported, rng_seed, batch: batch.max(1) },
+        ),
         Command::Mod { command: ModCommand::Create { name, admin } } => {
             let password = read_password()?;
             let mut conn = migrated(&config)?;

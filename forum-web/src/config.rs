@@ -37,6 +37,7 @@ pub struct Config {
     pub webhooks: crate::webhooks::WebhookConfig,
     /// `FORUM_PUBLIC_URL`: the site's address as visitors see it, for links in notifications.
     pub public_url: String,
+    pub retention: forum_core::retention::Retention,
 }
 
 impl Config {
@@ -73,6 +74,7 @@ impl Config {
             },
             metrics_token: std::env::var("FORUM_METRICS_TOKEN").ok().filter(|t| !t.is_empty()),
             webhooks: crate::webhooks::WebhookConfig::from_env()?,
+            retention: crate::retention::from_env()?,
             public_url: if public_url.is_empty() {
                 format!("http://{bind}")
             } else {
@@ -96,6 +98,7 @@ impl Config {
             hide_after_reports: forum_mod::reports::DEFAULT_HIDE_THRESHOLD,
             metrics_token: None,
             webhooks: crate::webhooks::WebhookConfig::default(),
+            retention: forum_core::retention::Retention::default(),
             public_url: "http://forum.test".into(),
         }
     }

@@ -133,9 +133,31 @@ impl RateLimits {
 pub enum ClientKey {
     Network(u128),
     Poster(PosterId),
+    /// A moderator account being logged in to, by a hash of its name.
+    Account(u64),
 }
 
 impl ClientKey {
+    /// A number standing for a non-network key.
+    pub fn fingerprint(self) -> u64 {
+        match self {
+            Self::Network(n) => n as u64 ^ (n >> 64) as u64,
+            Self::Poster(p) => u64::from(p.0.unsigned_abs()),
+            Self::Account(a) => a,
+        }
+    }
+
+    /// The key for log-in attempts on one account, whatever network they come from.
+    pub fn account(name: &str) -> Self {
+        use std::hash::{BuildHasher, Hasher};
+        // A fixed-key hash is enough: this only spreads names over the limiter's map.
+        let mut hasher =
+            std::hash::BuildHasherDefault::<std::collections::hash_map::DefaultHasher>::default()
+                .build_hasher();
+        hasher.write(name.trim().to_lowercase().as_bytes());
+        Self::Account(hasher.finish())
+    }
+
     /// IPv4 addresses count one by one; IPv6 addresses by their /64, which one subscriber
     /// usually holds whole.
     pub fn network(ip: IpAddr) -> Self {
@@ -201,6 +223,19 @@ impl Limiter {
             per_poster.check_key(&ClientKey::Poster(poster)).map_err(wait)?;
         }
         Ok(())
+    }
+
+    /// Counts one attempt against a key of its own (a moderator account), with the action's
+    /// standard rule.
+    pub fn check_key(&self, action: LimitedAction, key: ClientKey) -> Result<(), RetryAfter> {
+        if !self.enabled {
+            return Ok(());
+        }
+        let Some(limiter) = self.actions.iter().find(|l| l.action == action) else {
+            return Ok(());
+        };
+        let now = DefaultClock::default().now();
+        limiter.standard.check_key(&key).map_err(|e| RetryAfter(e.wait_time_from(now)))
     }
 
     /// Forgets keys whose allowance is full again; run periodically to bound memory.

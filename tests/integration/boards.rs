@@ -58,7 +58,7 @@ engine_tests! {
         }
         assert!(all.text.contains("last checked on"));
         let uk = app.get("/help?region=uk").await;
-        let regions = uk.select_text("section.region h3");
+        let regions = uk.select_text("section.region h2");
         assert_eq!(regions.first().map(String::as_str), Some("United Kingdom"), "{regions:?}");
         assert!(!uk.text.contains("741741"), "only the chosen region and the directory");
         assert!(uk.text.contains("999"));

@@ -82,7 +82,7 @@ engine_tests! {
         assert!(page.text.contains("findahelpline.com") && page.text.contains("text"));
         assert_eq!(page.select_attr("form.region-picker", "action"), std::slice::from_ref(&support));
         let uk = writer.get(&format!("{support}?region=uk")).await;
-        assert_eq!(uk.select_text("section.region h3").first().map(String::as_str), Some("United Kingdom"));
+        assert_eq!(uk.select_text("section.region h2").first().map(String::as_str), Some("United Kingdom"));
         assert_eq!(uk.select_attr("a.button", "href"), [format!("/p/{post}")]);
 
         // Published as usual, for everyone.

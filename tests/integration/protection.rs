@@ -41,6 +41,21 @@ engine_tests! {
             .unwrap();
         assert_eq!(app.send(request).await.status, StatusCode::FORBIDDEN);
         assert_eq!(thread_count(&app).await, 1, "only the real thread");
+        // Browsers send `Origin: null` on the site's own forms under `Referrer-Policy: no-referrer`;
+        // `Sec-Fetch-Site` decides.
+        for (fetch_site, expected) in [("same-origin", StatusCode::SEE_OTHER), ("cross-site", StatusCode::FORBIDDEN)] {
+            let token = attacker.get("/b/b/new").await.csrf().unwrap();
+            let body = encode_form(&[("csrf", &token), ("title", fetch_site), ("body", "x")]);
+            let request = Request::post("/b/b/new")
+                .header(header::HOST, "forum.test")
+                .header(header::ORIGIN, "null")
+                .header("sec-fetch-site", fetch_site)
+                .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+                .body(Body::from(body))
+                .unwrap();
+            assert_eq!(app.send(request).await.status, expected, "{fetch_site}");
+        }
+        assert_eq!(thread_count(&app).await, 2);
     }
 
     async fn a_burst_of_replies_meets_429_with_retry_after(engine) {

@@ -50,13 +50,15 @@ impl Ban {
         Ok(bans.pop())
     }
 
-    /// Whether a ban in force was made against someone posting from this network.
-    pub fn network_banned(conn: &mut DbConn, network_hash: &str) -> CoreResult<bool> {
+    /// Whether a ban in force was made against someone posting from this network (given as
+    /// its hashes for the days that are still kept).
+    pub fn network_banned(conn: &mut DbConn, network_hashes: &[String]) -> CoreResult<bool> {
         use diesel::dsl::exists;
         let at = now();
         Ok(diesel::select(exists(
             bans::table
-                .filter(bans::network_hash.eq(network_hash))
+                .filter(bans::network_hash.ne(""))
+                .filter(bans::network_hash.eq_any(network_hashes))
                 .filter(bans::lifted_at.is_null())
                 .filter(bans::expires_at.is_null().or(bans::expires_at.gt(at))),
         ))

@@ -57,6 +57,43 @@ impl Poster {
         Ok(())
     }
 
+    /// Erases everything this member wrote, in one transaction: the text of their posts,
+    /// the titles and warnings of threads they started, and the copies of their posts kept by
+    /// reports. Their threads stay so that other people's replies still read.
+    pub fn erase_everything(conn: &mut DbConn, id: PosterId) -> CoreResult<usize> {
+        use crate::models::PostStatus;
+        use crate::sanitize::SafeHtml;
+        use crate::schema::{posts, reports, threads};
+        crate::db::write_transaction(conn, |conn| {
+            let erased = diesel::update(posts::table.filter(posts::poster_id.eq(id)))
+                .set((
+                    posts::content_warning.eq(None::<String>),
+                    posts::body_markdown.eq(""),
+                    posts::body_html.eq(SafeHtml::empty()),
+                ))
+                .execute(conn)?;
+            diesel::update(
+                posts::table.filter(posts::poster_id.eq(id)).filter(posts::status.ne(PostStatus::Removed)),
+            )
+            .set(posts::status.eq(PostStatus::Deleted))
+            .execute(conn)?;
+            diesel::update(threads::table.filter(threads::poster_id.eq(id)))
+                .set((
+                    threads::title.eq("[deleted by its writer]"),
+                    threads::content_warning.eq(None::<String>),
+                ))
+                .execute(conn)?;
+            let own_posts = posts::table.filter(posts::poster_id.eq(id)).select(posts::id);
+            diesel::update(reports::table.filter(reports::post_id.eq_any(own_posts)))
+                .set(reports::post_snapshot.eq(""))
+                .execute(conn)?;
+            diesel::update(posters::table.find(id))
+                .set((posters::pending_warning.eq(None::<String>), posters::network_hash.eq("")))
+                .execute(conn)?;
+            Ok(erased)
+        })
+    }
+
     /// Remembers the keyed hash of the network the member posts from (for ban evasion only).
     pub fn set_network(conn: &mut DbConn, id: PosterId, network_hash: &str) -> CoreResult<()> {
         diesel::update(posters::table.find(id).filter(posters::network_hash.ne(network_hash)))

@@ -11,17 +11,19 @@ use serde::Deserialize;
 
 use crate::app::AppState;
 use crate::csrf;
-use crate::error::AppResult;
+use crate::error::{AppError, AppResult};
 use crate::extract::{ClientIp, Identity, PageCtx, key_hash};
 use crate::rate_limit::LimitedAction;
 use crate::routes::posting;
-use crate::templates::pages::identity::identity as identity_page;
+use crate::templates::pages::identity::{confirm_erase, identity as identity_page};
+use maud::Markup;
 
 pub fn router() -> Router<AppState> {
     Router::new()
         .route("/me", get(show_identity))
         .route("/me/restore", post(restore))
         .route("/me/forget", post(forget))
+        .route("/me/erase", get(show_erase).post(erase))
 }
 
 async fn show_identity(
@@ -77,6 +79,30 @@ async fn restore(
         return refuse("No identity has that recovery phrase. Please check it and try again.");
     }
     Ok(posting::see_other(&state, "/me", Some(&key)))
+}
+
+async fn show_erase(ctx: PageCtx, identity: Identity) -> AppResult<Markup> {
+    if identity.key.is_none() {
+        return Err(AppError::NotFound);
+    }
+    Ok(confirm_erase(&ctx))
+}
+
+/// Erases everything the member wrote, in one action.
+async fn erase(
+    State(state): State<AppState>,
+    identity: Identity,
+    Form(form): Form<RestoreForm>,
+) -> AppResult<Response> {
+    csrf::check(&state, &identity, &form.csrf)?;
+    let hash = identity.key_hash(&state).ok_or(AppError::NotFound)?;
+    state
+        .db(move |c| match Poster::by_key_hash(c, &hash)? {
+            Some(poster) => Poster::erase_everything(c, poster.id).map(|_| ()),
+            None => Ok(()),
+        })
+        .await?;
+    Ok(Redirect::to("/me").into_response())
 }
 
 async fn forget(

@@ -47,15 +47,20 @@ pub fn router(state: AppState) -> Router {
 async fn refuse_cross_site_posts(request: Request, next: Next) -> Response {
     if request.method() != Method::GET && request.method() != Method::HEAD {
         let headers = request.headers();
-        let cross_site = headers.get("sec-fetch-site").is_some_and(|v| v == "cross-site");
-        let foreign_origin = match (headers.get(header::ORIGIN), headers.get(header::HOST)) {
-            (Some(origin), Some(host)) => {
-                let origin = origin.to_str().unwrap_or("");
-                let origin_host = origin.split_once("://").map_or(origin, |(_, rest)| rest);
-                origin == "null" || origin_host != host.to_str().unwrap_or("")
-            }
-            _ => false,
-        };
+        let fetch_site = headers.get("sec-fetch-site").and_then(|v| v.to_str().ok());
+        let cross_site = fetch_site == Some("cross-site");
+        // With `Referrer-Policy: no-referrer` browsers send `Origin: null` even on the site's
+        // own forms; `Sec-Fetch-Site` then says where the request really came from.
+        let same_site = matches!(fetch_site, Some("same-origin" | "none"));
+        let foreign_origin = !same_site
+            && match (headers.get(header::ORIGIN), headers.get(header::HOST)) {
+                (Some(origin), Some(host)) => {
+                    let origin = origin.to_str().unwrap_or("");
+                    let origin_host = origin.split_once("://").map_or(origin, |(_, rest)| rest);
+                    origin == "null" || origin_host != host.to_str().unwrap_or("")
+                }
+                _ => false,
+            };
         if cross_site || foreign_origin {
             return AppError::Forbidden("This form was sent from another site, so it was refused.")
                 .into_response();

@@ -82,10 +82,18 @@ async fn login(
     ctx: PageCtx,
     ClientIp(ip): ClientIp,
     identity: Identity,
+    headers: axum::http::HeaderMap,
     Form(form): Form<LoginForm>,
 ) -> AppResult<Response> {
+    let previous_session = crate::extract::cookie(&headers, MOD_COOKIE).map(str::to_owned);
     csrf::check(&state, &identity, &form.csrf)?;
+    // Throttled per network and per account, so neither many names from one place nor one
+    // name from many places can be guessed at speed.
     posting::rate_limit(&state, LimitedAction::Login, ip, None)?;
+    state
+        .limiter
+        .check_key(LimitedAction::Login, crate::rate_limit::ClientKey::account(&form.name))
+        .map_err(|wait| AppError::RateLimited { retry_after: wait.0 })?;
     let name = form.name.trim().to_owned();
     let password = form.password;
     let lookup = name.clone();
@@ -107,10 +115,19 @@ async fn login(
             pages::login(&ctx, Some("That name and password do not match an active moderator."), &name);
         return Ok((StatusCode::UNAUTHORIZED, page).into_response());
     };
+    // A fresh session at every log-in; a session this browser already had ends.
     let token = forum_core::secrets::hex(&rand::random::<[u8; 32]>());
     let hash = session_hash(&state, &token);
+    let previous = previous_session.map(|token| session_hash(&state, &token));
     let id = moderator.id;
-    state.db(move |c| StoredSession::create(c, &hash, id, now() + Duration::hours(SESSION_HOURS))).await?;
+    state
+        .db(move |c| {
+            if let Some(previous) = previous {
+                StoredSession::delete(c, &previous)?;
+            }
+            StoredSession::create(c, &hash, id, now() + Duration::hours(SESSION_HOURS))
+        })
+        .await?;
     let secure = if state.config.https { "; Secure" } else { "" };
     let cookie = format!(
         "{MOD_COOKIE}={token}; Path=/; Max-Age={}; HttpOnly; SameSite=Strict{secure}",

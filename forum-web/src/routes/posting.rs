@@ -38,15 +38,27 @@ fn is_newcomer(poster: &Poster) -> bool {
     forum_core::db::now() - poster.created_at < NEWCOMER
 }
 
-/// The keyed hash of the client's network (IPv4 address or IPv6 /64). Only this is ever
-/// stored, and only to slow down new identities from the network of a banned member.
-pub fn network_hash(state: &AppState, ip: IpAddr) -> String {
+/// The keyed hash of the client's network (IPv4 address or IPv6 /64) for a given day. Only
+/// this is ever stored, only for abuse control, and it changes every day so that it cannot be
+/// joined across long periods (stored hashes are erased after two days).
+pub fn network_hash_on(state: &AppState, ip: IpAddr, day: i64) -> String {
     let key = match ClientKey::network(ip) {
         ClientKey::Network(n) => n.to_be_bytes(),
-        ClientKey::Poster(p) => u128::from(p.0.unsigned_abs()).to_be_bytes(),
+        other => u128::from(other.fingerprint()).to_be_bytes(),
     };
-    let full = state.secrets.mac_hex(Purpose::Network, &[&key]);
-    full[..32].to_owned()
+    let full = state.secrets.mac_hex(Purpose::Network, &[&day.to_be_bytes(), &key]);
+    format!("d{day}:{}", &full[..32])
+}
+
+/// Today's network hash.
+pub fn network_hash(state: &AppState, ip: IpAddr) -> String {
+    network_hash_on(state, ip, forum_core::retention::day_of(forum_core::db::now()))
+}
+
+/// The network's hashes for the days still kept (today and yesterday).
+pub fn recent_network_hashes(state: &AppState, ip: IpAddr) -> Vec<String> {
+    let today = forum_core::retention::day_of(forum_core::db::now());
+    vec![network_hash_on(state, ip, today), network_hash_on(state, ip, today - 1)]
 }
 
 /// Who is about to write, checked: not banned, within the rate limits. A visitor without an
@@ -64,8 +76,8 @@ pub async fn author(
 ) -> AppResult<Author> {
     let key_hash = identity.key_hash(state);
     let network = network_hash(state, ip);
+    let recent = recent_network_hashes(state, ip);
     let (known, ban, network_banned) = {
-        let network = network.clone();
         state
             .db(move |c| {
                 let known = match key_hash {
@@ -76,7 +88,7 @@ pub async fn author(
                     Some(p) => Ban::active_for(c, p.id)?,
                     None => None,
                 };
-                Ok((known, ban, Ban::network_banned(c, &network)?))
+                Ok((known, ban, Ban::network_banned(c, &recent)?))
             })
             .await?
     };

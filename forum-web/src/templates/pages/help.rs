@@ -14,10 +14,11 @@ fn service(s: &Service) -> Markup {
     }
 }
 
-fn region_block(region: &Region) -> Markup {
+fn region_block(region: &Region, nested: bool) -> Markup {
     html! {
         section class="region" id=(format!("region-{}", region.code)) aria-labelledby=(format!("h-{}", region.code)) {
-            h3 id=(format!("h-{}", region.code)) { (region.name) }
+            @if nested { h3 id=(format!("h-{}", region.code)) { (region.name) } }
+            @else { h2 id=(format!("h-{}", region.code)) { (region.name) } }
             p class="emergency" { "In immediate danger: call " strong { (region.emergency) } "." }
             ul { @for s in &region.services { (service(s)) } }
         }
@@ -41,16 +42,16 @@ pub fn help_resources(helplines: &Helplines, chosen: Option<&str>, action: &str)
             button type="submit" { "Show" }
         }
         @if let Some(region) = chosen {
-            (region_block(region))
+            (region_block(region, false))
         }
         section class="region" aria-labelledby="h-anywhere" {
-            h3 id="h-anywhere" { "Anywhere in the world" }
+            h2 id="h-anywhere" { "Anywhere in the world" }
             ul { (service(&helplines.anywhere)) }
             p { "If you are in immediate danger, call your local emergency number." }
         }
         @if chosen.is_none() {
-            h3 { "By country" }
-            @for r in &helplines.regions { (region_block(r)) }
+            h2 { "By country" }
+            @for r in &helplines.regions { (region_block(r, true)) }
         }
         p class="meta" { "These numbers were last checked on " (helplines.checked) "." }
     }

@@ -45,6 +45,9 @@ pub fn identity(
                             }
                         }
                     }
+                    h2 { "Erase everything you wrote" }
+                    p { "Erases the text of all your posts and the titles of the threads you started, for good. Other people's replies stay." }
+                    p { a class="button danger" href="/me/erase" { "Erase everything I wrote…" } }
                     h2 { "Leave this device" }
                     p { "Removes the identity from this browser. Your posts stay. You can restore it later with your recovery phrase." }
                     form method="post" action="/me/forget" {
@@ -66,6 +69,23 @@ pub fn identity(
                     aria-describedby=[restore_error.map(|_| "phrase-error")] aria-invalid=[restore_error.map(|_| "true")];
                 button type="submit" { "Restore" }
             }
+        },
+    )
+}
+
+pub fn confirm_erase(ctx: &PageCtx) -> Markup {
+    page(
+        ctx,
+        "Erase everything you wrote",
+        html! {
+            h1 { "Erase everything you wrote?" }
+            p { "The text of every post you wrote, and the titles of the threads you started, will be erased from the forum's database. "
+                "Threads stay, so that other people's replies still read, with placeholders where your words were. This cannot be undone." }
+            form method="post" action="/me/erase" {
+                input type="hidden" name="csrf" value=(ctx.csrf);
+                button type="submit" class="danger" { "Erase everything" }
+            }
+            p { a href="/me" { "Keep my posts" } }
         },
     )
 }
