@@ -27,6 +27,8 @@ enum Command {
     },
     /// Apply pending database migrations and exit.
     Migrate,
+    /// Copy the SQLite database to PATH while the forum runs (a consistent snapshot).
+    Backup { path: std::path::PathBuf },
     /// Manage support groups.
     Board {
         #[command(subcommand)]
@@ -122,6 +124,7 @@ pub fn run() -> anyhow::Result<()> {
             }
             Ok(())
         }
+        Command::Backup { path } => backup(&config, &path),
         Command::Board { command: BoardCommand::Create { slug, name, description } } => {
             let mut conn = migrated(&config)?;
             let board = NewBoard::new(&slug, &name, &description).insert(&mut conn)?;
@@ -199,6 +202,33 @@ fn crisis_check(jsonl: bool, eval: Option<&std::path::Path>) -> anyhow::Result<(
         out.write_all(b"\n")?;
     }
     out.flush()?;
+    Ok(())
+}
+
+/// `VACUUM INTO` writes a consistent copy of a live SQLite database without stopping writers
+/// for long; PostgreSQL has its own tools.
+fn backup(config: &Config, path: &std::path::Path) -> anyhow::Result<()> {
+    use diesel::RunQueryDsl;
+    if !config.core.database_url.is_sqlite() {
+        bail!(
+            "for PostgreSQL use pg_dump (for example: pg_dump --format=custom --file=forum.dump \"$DATABASE_URL\"), and pg_restore to restore"
+        );
+    }
+    if path.exists() {
+        bail!("{} already exists; choose a new file", path.display());
+    }
+    let target = path.to_str().context("the backup path must be valid UTF-8")?;
+    let mut conn = connect(config)?;
+    let started = std::time::Instant::now();
+    diesel::sql_query("VACUUM INTO ?")
+        .bind::<diesel::sql_types::Text, _>(target)
+        .execute(&mut *conn)
+        .with_context(|| format!("cannot write the backup to {target}"))?;
+    let size = std::fs::metadata(path).map(|m| m.len()).unwrap_or(0);
+    println!("Backed up to {target} ({} KiB in {} ms)", size / 1024, started.elapsed().as_millis());
+    println!(
+        "To restore: stop the forum, put this file in place of the database (removing its -wal and -shm files), start the forum."
+    );
     Ok(())
 }
 

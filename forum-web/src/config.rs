@@ -38,6 +38,9 @@ pub struct Config {
     /// `FORUM_PUBLIC_URL`: the site's address as visitors see it, for links in notifications.
     pub public_url: String,
     pub retention: forum_core::retention::Retention,
+    /// `FORUM_HEADER_TIMEOUT_SECS` (default 10): how long a client may take to send a request's
+    /// headers; slower clients are disconnected.
+    pub header_timeout: Duration,
 }
 
 impl Config {
@@ -75,6 +78,7 @@ impl Config {
             metrics_token: std::env::var("FORUM_METRICS_TOKEN").ok().filter(|t| !t.is_empty()),
             webhooks: crate::webhooks::WebhookConfig::from_env()?,
             retention: crate::retention::from_env()?,
+            header_timeout: seconds("FORUM_HEADER_TIMEOUT_SECS")?.unwrap_or(Duration::from_secs(10)),
             public_url: if public_url.is_empty() {
                 format!("http://{bind}")
             } else {
@@ -99,6 +103,7 @@ impl Config {
             metrics_token: None,
             webhooks: crate::webhooks::WebhookConfig::default(),
             retention: forum_core::retention::Retention::default(),
+            header_timeout: Duration::from_secs(10),
             public_url: "http://forum.test".into(),
         }
     }

@@ -25,8 +25,6 @@ pub fn build_router(state: AppState) -> axum::Router {
     routes::router(state)
 }
 
-/// How long a client may take to send a request's headers (slow clients are cut off).
-pub const HEADER_TIMEOUT: Duration = Duration::from_secs(10);
 /// The largest request head (request line and headers) accepted, in bytes.
 pub const MAX_HEAD: usize = 16 * 1024;
 
@@ -48,10 +46,11 @@ pub async fn serve(state: AppState, listener: tokio::net::TcpListener) -> anyhow
     });
     let notifier = webhooks::spawn(state.clone());
     let purger = retention::spawn(state.clone());
+    let header_timeout = state.config.header_timeout;
     let mut make_service = build_router(state).into_make_service_with_connect_info::<SocketAddr>();
     let graceful = hyper_util::server::graceful::GracefulShutdown::new();
     let mut builder = hyper::server::conn::http1::Builder::new();
-    builder.timer(TokioTimer::new()).header_read_timeout(HEADER_TIMEOUT).max_buf_size(MAX_HEAD);
+    builder.timer(TokioTimer::new()).header_read_timeout(header_timeout).max_buf_size(MAX_HEAD);
     let shutdown = shutdown_signal();
     tokio::pin!(shutdown);
     loop {

@@ -6,4 +6,6 @@ mod hostile;
 mod identity;
 mod moderation;
 mod posting;
+mod privacy;
 mod protection;
+mod routes;

@@ -84,6 +84,7 @@ async fn create_thread(
     Path(slug): Path<String>,
     Form(form): Form<NewThreadForm>,
 ) -> AppResult<Response> {
+    posting::limit_network(&state, LimitedAction::NewThread, ip)?;
     csrf::check(&state, &identity, &form.csrf)?;
     let board = state.db(move |c| Board::by_slug(c, &slug)).await?;
     let mut form_state = PostFormState {

@@ -23,6 +23,11 @@ use crate::templates::pages::post_forms::PostFormState;
 /// A member in their first day gets stricter limits.
 const NEWCOMER: Duration = Duration::hours(24);
 
+/// Counts the action against the client's network, before any other work.
+pub fn limit_network(state: &AppState, action: LimitedAction, ip: IpAddr) -> AppResult<()> {
+    state.limiter.check_network(action, ip).map_err(|wait| AppError::RateLimited { retry_after: wait.0 })
+}
+
 /// Counts the action against the client's network and, for a known member, against them.
 pub fn rate_limit(
     state: &AppState,
@@ -63,6 +68,8 @@ pub fn recent_network_hashes(state: &AppState, ip: IpAddr) -> Vec<String> {
 
 /// Who is about to write, checked: not banned, within the rate limits. A visitor without an
 /// identity gets one now (its cookie is set with the answer).
+/// The member's identity must be checked and their network counted (with
+/// [`limit_network`]) before this.
 pub struct Author {
     pub poster: Poster,
     pub new_key: Option<PosterKey>,
@@ -98,7 +105,12 @@ pub async fn author(
     if network_banned && known.as_ref().is_none_or(is_newcomer) {
         rate_limit(state, LimitedAction::BannedNetwork, ip, None)?;
     }
-    rate_limit(state, action, ip, known.as_ref())?;
+    if let Some(poster) = &known {
+        state
+            .limiter
+            .check_poster(action, poster.id, is_newcomer(poster))
+            .map_err(|wait| AppError::RateLimited { retry_after: wait.0 })?;
+    }
     let (poster, new_key) = match known {
         Some(poster) => (poster, None),
         None => {

@@ -108,6 +108,7 @@ async fn update_post(
     Form(form): Form<EditForm>,
 ) -> AppResult<Response> {
     let id = post_id(&id)?;
+    posting::limit_network(&state, LimitedAction::Edit, ip)?;
     csrf::check(&state, &identity, &form.csrf)?;
     let (post, poster) = own_post(&state, &identity, id).await?;
     let mut form_state =

@@ -121,6 +121,7 @@ async fn create_reply(
     Form(form): Form<ReplyForm>,
 ) -> AppResult<Response> {
     let id = thread_id(&id)?;
+    posting::limit_network(&state, LimitedAction::Reply, ip)?;
     csrf::check(&state, &identity, &form.csrf)?;
     let mut form_state =
         PostFormState { content_warning: form.content_warning, body: form.body, ..PostFormState::default() };
