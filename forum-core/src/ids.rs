@@ -74,4 +74,10 @@ id_type!(
     QueueNoteId,
     /// A word rule.
     WordRuleId,
+    /// A request for one-on-one support.
+    SupportRequestId,
+    /// A private conversation between a member and a peer supporter.
+    ConversationId,
+    /// One message in a conversation.
+    MessageId,
 );

@@ -16,11 +16,13 @@ pub struct Retention {
     pub reports_days: i64,
     /// Moderators' private notes, after their item is resolved.
     pub notes_days: i64,
+    /// Private conversations, after their last message.
+    pub conversation_days: i64,
 }
 
 impl Default for Retention {
     fn default() -> Self {
-        Self { reports_days: 30, notes_days: 30 }
+        Self { reports_days: 30, notes_days: 30, conversation_days: 14 }
     }
 }
 
@@ -36,6 +38,7 @@ pub struct Purged {
     pub reports: usize,
     pub notes: usize,
     pub sessions: usize,
+    pub messages: usize,
 }
 
 /// Erases what has outlived its retention, as of `now`.
@@ -84,7 +87,8 @@ pub fn purge(conn: &mut DbConn, now: NaiveDateTime, policy: Retention) -> CoreRe
         .execute(conn)?;
         let sessions =
             diesel::delete(mod_sessions::table.filter(mod_sessions::expires_at.lt(now))).execute(conn)?;
-        Ok(Purged { hashes, reports, notes, sessions })
+        let messages = crate::models::Conversation::purge_expired(conn, now)?;
+        Ok(Purged { hashes, reports, notes, sessions, messages })
     })
 }
 

@@ -174,7 +174,65 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    supporters (poster_id) {
+        poster_id -> Integer,
+        public_name -> Nullable<Text>,
+        available -> Bool,
+        granted_by -> Nullable<Integer>,
+        granted_at -> Timestamp,
+        revoked_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    support_requests (id) {
+        id -> Integer,
+        poster_id -> Integer,
+        topic -> Text,
+        note -> Text,
+        preferences -> Text,
+        crisis_tier -> Text,
+        status -> Text,
+        created_at -> Timestamp,
+        accepted_by -> Nullable<Integer>,
+        accepted_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    conversations (id) {
+        id -> Integer,
+        request_id -> Integer,
+        member_id -> Integer,
+        supporter_id -> Integer,
+        status -> Text,
+        created_at -> Timestamp,
+        ended_at -> Nullable<Timestamp>,
+        expires_at -> Timestamp,
+        member_read_at -> Nullable<Timestamp>,
+        supporter_read_at -> Nullable<Timestamp>,
+        opened_to_moderators -> Bool,
+        flag -> Nullable<Text>,
+        flag_tier -> Text,
+        flagged_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    messages (id) {
+        id -> Integer,
+        conversation_id -> Integer,
+        sender_id -> Integer,
+        body_markdown -> Text,
+        body_html -> Text,
+        crisis_tier -> Text,
+        created_at -> Timestamp,
+    }
+}
+
 diesel::joinable!(threads -> boards (board_id));
+diesel::joinable!(messages -> conversations (conversation_id));
 diesel::joinable!(queue_items -> posts (post_id));
 diesel::joinable!(posts -> threads (thread_id));
 diesel::joinable!(reports -> queue_items (queue_item_id));
@@ -195,4 +253,8 @@ diesel::allow_tables_to_appear_in_same_query!(
     bans,
     mod_log,
     word_rules,
+    supporters,
+    support_requests,
+    conversations,
+    messages,
 );

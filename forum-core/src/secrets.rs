@@ -35,6 +35,8 @@ pub enum Purpose {
     Network,
     /// Hashing moderator session tokens.
     Session,
+    /// The code a member gives an admin to be made a peer supporter.
+    SupporterCode,
 }
 
 impl Purpose {
@@ -45,6 +47,7 @@ impl Purpose {
             Self::Csrf => b"csrf",
             Self::Network => b"network",
             Self::Session => b"session",
+            Self::SupporterCode => b"supporter-code",
         }
     }
 }
@@ -99,6 +102,22 @@ impl Secrets {
     }
 }
 
+impl Secrets {
+    /// The code that names a member to an admin for the peer-supporter role: their poster id
+    /// with a MAC, so that codes cannot be guessed or forged.
+    pub fn supporter_code(&self, poster: crate::ids::PosterId) -> String {
+        let mac = self.mac(Purpose::SupporterCode, &[&poster.0.to_be_bytes()]);
+        format!("S{}-{}", poster.0, &hex(&mac)[..8])
+    }
+
+    /// The poster a supporter code names, if it is genuine.
+    pub fn parse_supporter_code(&self, code: &str) -> Option<crate::ids::PosterId> {
+        let (id, _) = code.trim().strip_prefix('S')?.split_once('-')?;
+        let poster = crate::ids::PosterId(id.parse().ok()?);
+        (self.supporter_code(poster) == code.trim()).then_some(poster)
+    }
+}
+
 pub fn hex(bytes: &[u8]) -> String {
     use std::fmt::Write;
     bytes.iter().fold(String::with_capacity(bytes.len() * 2), |mut s, b| {
@@ -134,6 +153,18 @@ mod tests {
         assert!(s.verify(Purpose::Csrf, &[b"x"], &tag));
         assert!(!s.verify(Purpose::Csrf, &[b"y"], &tag));
         assert!(!s.verify(Purpose::Csrf, &[b"x"], &tag[..31]));
+    }
+
+    #[test]
+    fn supporter_codes_cannot_be_forged() {
+        let s = Secrets::from_bytes([3; 32]);
+        let code = s.supporter_code(crate::ids::PosterId(42));
+        assert!(code.starts_with("S42-"), "{code}");
+        assert_eq!(s.parse_supporter_code(&code), Some(crate::ids::PosterId(42)));
+        assert_eq!(s.parse_supporter_code("S43-00000000"), None);
+        assert_eq!(s.parse_supporter_code(&code.replace("S42", "S43")), None);
+        assert_eq!(Secrets::from_bytes([4; 32]).parse_supporter_code(&code), None);
+        assert_eq!(s.parse_supporter_code("nonsense"), None);
     }
 
     #[test]

@@ -8,3 +8,4 @@ pub mod replies;
 pub mod reports;
 pub mod rules;
 pub mod submit;
+pub mod support;

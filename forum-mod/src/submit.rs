@@ -85,6 +85,9 @@ fn draft(conn: &mut DbConn, board: &Board, poster: PosterId, screened: &Screened
     let mut draft = PostDraft::new(&screened.body, screened.content_warning.as_deref());
     draft.crisis_tier = screened.crisis_tier;
     draft.status = initial_status(conn, board, poster)?;
+    if forum_core::models::Supporter::active(conn, poster)?.is_some() {
+        draft.author_role = forum_core::models::AuthorRole::Supporter;
+    }
     if screened.hold.is_some() || (screened.at_risk() && board.hold_crisis_posts) {
         draft.status = PostStatus::Held;
     }

@@ -34,6 +34,11 @@ enum Command {
         #[command(subcommand)]
         command: BoardCommand,
     },
+    /// Give or take away the peer-supporter role.
+    Supporter {
+        #[command(subcommand)]
+        command: SupporterCommand,
+    },
     /// Manage moderator accounts.
     Mod {
         #[command(subcommand)]
@@ -87,6 +92,19 @@ enum BoardCommand {
 }
 
 #[derive(Subcommand)]
+enum SupporterCommand {
+    /// Make the member with this supporter code (from their identity page) a peer supporter.
+    Grant {
+        code: String,
+        /// A public supporter name, the same everywhere.
+        #[arg(long)]
+        name: Option<String>,
+    },
+    /// Take the role away.
+    Revoke { code: String },
+}
+
+#[derive(Subcommand)]
 enum ModCommand {
     /// Create a moderator; the password is read from standard input, or prompted for.
     Create {
@@ -125,6 +143,28 @@ pub fn run() -> anyhow::Result<()> {
             Ok(())
         }
         Command::Backup { path } => backup(&config, &path),
+        Command::Supporter { command } => {
+            let mut conn = migrated(&config)?;
+            let secrets = forum_core::secrets::Secrets::load_or_create(&mut conn)?;
+            let code = match &command {
+                SupporterCommand::Grant { code, .. } | SupporterCommand::Revoke { code } => code.clone(),
+            };
+            let poster = secrets.parse_supporter_code(&code).context("that is not a valid supporter code")?;
+            match command {
+                SupporterCommand::Grant { name, .. } => {
+                    forum_core::models::Poster::by_id(&mut conn, poster)
+                        .context("no member has that code")?;
+                    forum_core::models::Supporter::grant(&mut conn, poster, None, name.as_deref())?;
+                    println!("{code} is now a peer supporter");
+                }
+                SupporterCommand::Revoke { .. } => {
+                    forum_core::models::Supporter::revoke(&mut conn, poster)
+                        .context("that member is not a peer supporter")?;
+                    println!("{code} is no longer a peer supporter");
+                }
+            }
+            Ok(())
+        }
         Command::Board { command: BoardCommand::Create { slug, name, description } } => {
             let mut conn = migrated(&config)?;
             let board = NewBoard::new(&slug, &name, &description).insert(&mut conn)?;

@@ -104,6 +104,8 @@ pub struct PageCtx {
     pub path: String,
     /// A moderator's warning to this member, shown once.
     pub notice: Option<String>,
+    /// New messages (and newly accepted requests) in the member's private conversations.
+    pub unread: i64,
 }
 
 impl FromRequestParts<AppState> for PageCtx {
@@ -114,16 +116,17 @@ impl FromRequestParts<AppState> for PageCtx {
         let mut ctx = PageCtx::new(state, &identity, state.nav_boards().await, parts.uri.path());
         if let Some(hash) = identity.key_hash(state) {
             // A warning waits for the member's next visit; it is shown once.
-            ctx.notice = state
+            (ctx.notice, ctx.unread) = state
                 .db(move |c| {
-                    let Some(poster) = Poster::by_key_hash(c, &hash)? else { return Ok(None) };
+                    let Some(poster) = Poster::by_key_hash(c, &hash)? else { return Ok((None, 0)) };
                     if poster.pending_warning.is_some() {
                         Poster::set_warning(c, poster.id, None)?;
                     }
-                    Ok(poster.pending_warning)
+                    let unread = forum_core::models::Conversation::unread_for(c, poster.id)?;
+                    Ok((poster.pending_warning, unread))
                 })
                 .await
-                .unwrap_or(None);
+                .unwrap_or((None, 0));
         }
         Ok(ctx)
     }
@@ -138,6 +141,7 @@ impl PageCtx {
             member: identity.key.is_some(),
             path: path.to_owned(),
             notice: None,
+            unread: 0,
         }
     }
 }

@@ -22,7 +22,9 @@ pub fn spawn(state: AppState) -> tokio::task::JoinHandle<()> {
     })
 }
 
-/// `FORUM_RETAIN_REPORTS_DAYS` and `FORUM_RETAIN_NOTES_DAYS` (default 30 each).
+/// `FORUM_RETAIN_REPORTS_DAYS` and `FORUM_RETAIN_NOTES_DAYS` (default 30 each),
+/// `FORUM_CONVERSATION_DAYS` (default 14: a private conversation is erased this long after its
+/// last message).
 pub fn from_env() -> anyhow::Result<Retention> {
     use anyhow::Context;
     let days = |name: &str, default: i64| -> anyhow::Result<i64> {
@@ -37,5 +39,6 @@ pub fn from_env() -> anyhow::Result<Retention> {
     Ok(Retention {
         reports_days: days("FORUM_RETAIN_REPORTS_DAYS", defaults.reports_days)?,
         notes_days: days("FORUM_RETAIN_NOTES_DAYS", defaults.notes_days)?,
+        conversation_days: days("FORUM_CONVERSATION_DAYS", defaults.conversation_days)?,
     })
 }

@@ -9,3 +9,4 @@ mod posting;
 mod privacy;
 mod protection;
 mod routes;
+mod support;

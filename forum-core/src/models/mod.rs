@@ -10,6 +10,7 @@ mod poster;
 mod queue_item;
 mod report;
 mod setting;
+mod support;
 mod thread;
 mod word_rule;
 
@@ -26,5 +27,6 @@ pub use poster::Poster;
 pub use queue_item::{Lane, QueueItem, QueueNote};
 pub use report::{NewReport, Report, ReportReason};
 pub use setting::Setting;
+pub use support::{Conversation, Message, SupportRequest, Supporter};
 pub use thread::{BoardCursor, NewThread, TEAM_NAME, Thread};
 pub use word_rule::{RuleAction, WordRule};

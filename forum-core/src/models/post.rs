@@ -31,6 +31,8 @@ text_enum! {
         Member = "member",
         /// The moderation team, speaking as the team.
         Team = "team",
+        /// A trained peer supporter, in their role.
+        Supporter = "supporter",
     }
 }
 

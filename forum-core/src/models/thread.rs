@@ -183,6 +183,8 @@ impl Thread {
         {
             return Ok(name);
         }
+        // A peer supporter who chose a public name uses it everywhere.
+        let public = crate::models::Supporter::active(conn, poster)?.and_then(|s| s.public_name);
         let taken: std::collections::HashSet<String> = thread_posters::table
             .filter(thread_posters::thread_id.eq(thread))
             .select(thread_posters::pseudonym)
@@ -190,8 +192,9 @@ impl Thread {
             .into_iter()
             .collect();
         // Collisions are rare (tens of thousands of names); after many, a number makes it unique.
-        let name = (0..1000)
-            .map(|attempt| crate::pseudonym::derive(secrets, poster, thread, attempt))
+        let name = public
+            .into_iter()
+            .chain((0..1000).map(|attempt| crate::pseudonym::derive(secrets, poster, thread, attempt)))
             .find(|name| !taken.contains(name))
             .unwrap_or_else(|| {
                 let base = crate::pseudonym::derive(secrets, poster, thread, 0);

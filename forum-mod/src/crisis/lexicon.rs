@@ -43,6 +43,20 @@
 //!   frame follows it, or precedes it with no first-person word in between.
 //! * `[urgency]`: a time, place, means or plan; first-person `ideation` in the same
 //!   sentence becomes `imminent`.
+//! * `[copula]`: "is", "are": right before a `[personal]` word (at most two words
+//!   between, "is so suicidal") it moves the subject to the one named right before it
+//!   ("she is suicidal"); with no one named there ("pigeons are suicidal", "this policy
+//!   is suicidal") the word is about a thing and stays `concern`.
+//! * `[attributive]`: a word right after a `[personal]` word that shows it describes
+//!   someone or something else ("suicidal people", "a suicidal war"): `concern`.
+//!
+//! Post signals (counted over the whole post, only when a `[personal]` word about the
+//! writer or about no one named needs them; see `[score]`):
+//! * `[distress]`: words of present distress ("depressed", "crying", "hopeless").
+//! * `[levity]`: jokes and hyperbole ("lol", "lmao", 😂).
+//!
+//! `[score]` holds `name value` lines, the few weights of that rule (see `en.txt` for
+//! the rule and the names); a later file overrides a name set by an earlier one.
 
 use std::fmt;
 
@@ -65,6 +79,11 @@ pub(crate) enum Section {
     Now,
     Frame,
     Urgency,
+    Copula,
+    Attributive,
+    Distress,
+    Levity,
+    Score,
     Emoji,
 }
 
@@ -89,6 +108,11 @@ impl Section {
             "now" => Self::Now,
             "frame" => Self::Frame,
             "urgency" => Self::Urgency,
+            "copula" => Self::Copula,
+            "attributive" => Self::Attributive,
+            "distress" => Self::Distress,
+            "levity" => Self::Levity,
+            "score" => Self::Score,
             "emoji" => Self::Emoji,
             _ => return None,
         })

@@ -11,6 +11,11 @@
 //! so a first-person risk is never cancelled by a hotline or a news story elsewhere in
 //! the same post.
 //!
+//! A word for a person's state ("suicidal", "suicidal thoughts") about the writer or
+//! about no one named is decided by a small explicit score over the whole post (first
+//! person, distress, jokes, other people; see `Weights` and `[score]` in `en.txt`),
+//! counted only for the posts that hold such a word.
+//!
 //! The lexicon lives in `forum-mod/data/crisis/*.txt` (format in [`lexicon`]); operators
 //! add or replace files with [`CrisisDetector::from_dir`] without rebuilding.
 
@@ -50,6 +55,11 @@ const NEAR_SUBJECT_WORDS: usize = 6;
 const POSSESSIVE_WORDS: usize = 1;
 /// How far after a phrase a time long past ("years ago") still refers to it.
 const PAST_AFTER_WORDS: usize = 5;
+/// How near before a `[personal]` word a `[copula]` ("is", "are") must be to carry its
+/// subject ("she is so suicidal").
+const COPULA_WORDS: usize = 2;
+/// How near before a `[copula]` its subject must be ("my best friend is").
+const COPULA_SUBJECT_WORDS: usize = 1;
 
 /// Why a lexicon could not be loaded or a labelled file could not be evaluated.
 #[derive(Debug, thiserror::Error)]
@@ -116,6 +126,113 @@ enum Cue {
     Now,
     Frame,
     Urgency,
+    Copula,
+    Attributive,
+}
+
+/// What a post-level signal word counts towards (see [`Weights`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Signal {
+    FirstPerson,
+    Distress,
+    Levity,
+    Others,
+}
+
+/// The few weights of the rule that decides a `[personal]` word ("suicidal", "suicidal
+/// thoughts") about the writer or about no one named: it is `ideation` when
+///
+/// ```text
+/// base + first_person * min(first-person words, first_person_cap)
+///      + distress * min(distress words, distress_cap)
+///      - levity * min(levity words, levity_cap)
+///      - others * min(other-person and generic words, others_cap)  >=  threshold
+/// ```
+///
+/// and `concern` otherwise. `base` is `base_writer` when the writer is named right before
+/// it ("i feel so suicidal", "my suicidal thoughts"), `base_now` when it is told as now or
+/// the writer is named just after ("suicidal thoughts again", "suicidal thoughts are
+/// eating me alive"), `base_unnamed` otherwise. Words are counted over the whole post.
+/// Set in `[score]` sections as `name value` lines.
+#[derive(Debug, Clone, Copy, PartialEq)]
+struct Weights {
+    threshold: f32,
+    base_writer: f32,
+    base_now: f32,
+    base_unnamed: f32,
+    first_person: f32,
+    first_person_cap: f32,
+    distress: f32,
+    distress_cap: f32,
+    levity: f32,
+    levity_cap: f32,
+    others: f32,
+    others_cap: f32,
+}
+
+impl Default for Weights {
+    /// The values shipped in `en.txt`, for lexicons without a `[score]` section.
+    fn default() -> Self {
+        Weights {
+            threshold: 3.0,
+            base_writer: 4.0,
+            base_now: 4.0,
+            base_unnamed: 1.0,
+            first_person: 1.0,
+            first_person_cap: 4.0,
+            distress: 0.5,
+            distress_cap: 3.0,
+            levity: 1.5,
+            levity_cap: 2.0,
+            others: 0.25,
+            others_cap: 4.0,
+        }
+    }
+}
+
+impl Weights {
+    fn set(&mut self, name: &str, value: f32) -> bool {
+        let slot = match name {
+            "threshold" => &mut self.threshold,
+            "base_writer" => &mut self.base_writer,
+            "base_now" => &mut self.base_now,
+            "base_unnamed" => &mut self.base_unnamed,
+            "first_person" => &mut self.first_person,
+            "first_person_cap" => &mut self.first_person_cap,
+            "distress" => &mut self.distress,
+            "distress_cap" => &mut self.distress_cap,
+            "levity" => &mut self.levity,
+            "levity_cap" => &mut self.levity_cap,
+            "others" => &mut self.others,
+            "others_cap" => &mut self.others_cap,
+            _ => return false,
+        };
+        *slot = value;
+        true
+    }
+
+    /// The post-level part of the score, from the signal word counts.
+    fn signals(&self, counts: &[f32; 4]) -> f32 {
+        let [first, distress, levity, others] = *counts;
+        self.first_person * first.min(self.first_person_cap) + self.distress * distress.min(self.distress_cap)
+            - self.levity * levity.min(self.levity_cap)
+            - self.others * others.min(self.others_cap)
+    }
+}
+
+/// The tier a risk phrase gives in its context; with `base`, a borderline `[personal]`
+/// word that is `tier` only when `base` plus the post signals reach the threshold, and
+/// `concern` otherwise.
+#[derive(Debug, Clone, Copy)]
+struct Verdict {
+    tier: CrisisTier,
+    base: Option<f32>,
+}
+
+impl From<CrisisTier> for Verdict {
+    fn from(tier: CrisisTier) -> Self {
+        Verdict { tier, base: None }
+    }
 }
 
 #[derive(Debug, Clone)]
@@ -125,6 +242,11 @@ struct RiskPhrase {
     subject: Option<Who>,
     /// Says nothing about risk unless someone is named before it ("is suicidal").
     needs_subject: bool,
+    /// A `[personal]` word: scored when about the writer or no one named.
+    personal: bool,
+    /// A first-person phrase holding a `[personal]` word ("so suicidal", "makes me
+    /// suicidal"): the writer's by default, and scored like one.
+    holds_personal: bool,
     phrase: String,
     lead: bool,
     trail: bool,
@@ -154,6 +276,9 @@ pub struct CrisisDetector {
     risk_info: Vec<RiskPhrase>,
     cues: AhoCorasick,
     cue_info: Vec<CueInfo>,
+    signals: AhoCorasick,
+    signal_info: Vec<Signal>,
+    weights: Weights,
 }
 
 impl CrisisDetector {
@@ -251,6 +376,7 @@ impl CrisisDetector {
         let mut writer_words = single_words(Section::SelfSubject)?;
         writer_words.extend(single_words(Section::Possessive)?);
         let other_words = single_words(Section::OtherSubject)?;
+        let personal_words = single_words(Section::Personal)?;
 
         let pattern = |folded: &str, e: &Entry| {
             let mut p = String::with_capacity(folded.len() + 2);
@@ -268,10 +394,45 @@ impl CrisisDetector {
         let mut risk_info = Vec::new();
         let mut cue_patterns = Vec::new();
         let mut cue_info = Vec::new();
+        let mut signal_patterns = Vec::new();
+        let mut signal_info = Vec::new();
+        let mut signal_seen = HashSet::new();
+        let mut weights = Weights::default();
         let mut seen = HashSet::new();
         for e in &entries {
+            let signal = match e.section {
+                Section::SelfSubject | Section::Possessive => Some(Signal::FirstPerson),
+                Section::OtherSubject | Section::GenericSubject => Some(Signal::Others),
+                Section::Distress => Some(Signal::Distress),
+                Section::Levity => Some(Signal::Levity),
+                _ => None,
+            };
+            if let Some(signal) = signal {
+                let p = pattern(&fold(e)?, e);
+                if signal_seen.insert(p.clone()) {
+                    signal_patterns.push(p);
+                    signal_info.push(signal);
+                }
+            }
             let cue = match e.section {
-                Section::Emoji => continue,
+                Section::Emoji | Section::Distress | Section::Levity => continue,
+                Section::Score => {
+                    let bad =
+                        |message: String| CrisisError::Data { file: e.file.clone(), line: e.line, message };
+                    let mut parts = e.phrase.split_whitespace();
+                    let (Some(name), Some(value), None) = (parts.next(), parts.next(), parts.next()) else {
+                        return Err(bad(format!("{:?} is not a `name value` line", e.phrase)));
+                    };
+                    let value: f32 = value
+                        .parse()
+                        .ok()
+                        .filter(|v: &f32| v.is_finite())
+                        .ok_or_else(|| bad(format!("{value:?} is not a number")))?;
+                    if !weights.set(name, value) {
+                        return Err(bad(format!("unknown score weight {name:?}")));
+                    }
+                    continue;
+                }
                 Section::Risk(_) | Section::Personal => {
                     let (tier, needs_subject) = match e.section {
                         Section::Risk(tier) => (tier, tier == CrisisTier::ThirdParty),
@@ -295,6 +456,10 @@ impl CrisisDetector {
                         tier,
                         subject,
                         needs_subject,
+                        personal: e.section == Section::Personal,
+                        holds_personal: e.section != Section::Personal
+                            && tier.is_at_risk()
+                            && words.iter().any(|w| personal_words.contains(*w)),
                         phrase: e.phrase.clone(),
                         lead: !e.suffix,
                         trail: !e.prefix,
@@ -313,6 +478,8 @@ impl CrisisDetector {
                 Section::Now => Cue::Now,
                 Section::Frame => Cue::Frame,
                 Section::Urgency => Cue::Urgency,
+                Section::Copula => Cue::Copula,
+                Section::Attributive => Cue::Attributive,
             };
             let folded = fold(e)?;
             cue_patterns.push(pattern(&folded, e));
@@ -346,9 +513,12 @@ impl CrisisDetector {
         Ok(CrisisDetector {
             risk: build(&risk_patterns)?,
             cues: build(&cue_patterns)?,
+            signals: build(&signal_patterns)?,
             folder,
             risk_info,
             cue_info,
+            signal_info,
+            weights,
         })
     }
 
@@ -365,18 +535,30 @@ impl CrisisDetector {
 
         let mut found: Vec<(Found, CrisisTier)> = Vec::new();
         let mut cues: Vec<Found> = Vec::new();
+        // The post signals, counted once and only if a borderline word needs them.
+        let mut signals: Option<f32> = None;
+        let mut borderline: Vec<(usize, f32)> = Vec::new();
         for m in self.risk.find_overlapping_iter(f) {
             let id = m.pattern().as_usize();
             let info = &self.risk_info[id];
             let start = m.start() + usize::from(info.lead);
             let end = m.end() - usize::from(info.trail);
             let phrase = Found { start, end, id };
-            if let Some(tier) = self.judge(f, phrase, &mut cues) {
-                found.push((phrase, tier));
+            if let Some(v) = self.judge(f, phrase, &mut cues) {
+                if let Some(base) = v.base {
+                    borderline.push((found.len(), base));
+                }
+                found.push((phrase, v.tier));
             }
         }
         if found.is_empty() {
             return Scan { tier: CrisisTier::None, matches: Vec::new() };
+        }
+        for (i, base) in borderline {
+            let signals = *signals.get_or_insert_with(|| self.weights.signals(&self.count_signals(f)));
+            if base + signals < self.weights.threshold {
+                found[i].1 = CrisisTier::Concern;
+            }
         }
 
         // Report the longest phrase at a place, unless a shorter one inside it says more.
@@ -412,8 +594,25 @@ impl CrisisDetector {
         self.scan(&post_text(title, content_warning, body))
     }
 
+    /// Counts the signal words of a folded post: first person, distress, levity, others.
+    /// A word inside a longer one of the same kind ("friend" in "my best friend") counts
+    /// once.
+    fn count_signals(&self, f: &str) -> [f32; 4] {
+        let mut counts = [0.0f32; 4];
+        let mut last_end = [0usize; 4];
+        for m in self.signals.find_overlapping_iter(f) {
+            let k = self.signal_info[m.pattern().as_usize()] as usize;
+            // Patterns carry their boundary spaces; neighbours share one.
+            if m.start() + 1 >= last_end[k] {
+                counts[k] += 1.0;
+                last_end[k] = m.end();
+            }
+        }
+        counts
+    }
+
     /// The tier a risk phrase gives in its sentence, or `None` when its context cancels it.
-    fn judge(&self, f: &str, phrase: Found, cues: &mut Vec<Found>) -> Option<CrisisTier> {
+    fn judge(&self, f: &str, phrase: Found, cues: &mut Vec<Found>) -> Option<Verdict> {
         let info = &self.risk_info[phrase.id];
         let (ws, we) = sentence_window(f, phrase.start, phrase.end);
         cues.clear();
@@ -450,6 +649,13 @@ impl CrisisDetector {
             return None;
         }
 
+        // "suicidal people", "a suicidal war": the word describes someone or something else.
+        if (info.personal || info.holds_personal)
+            && cues.iter().any(|c| kind(c) == Cue::Attributive && after(c) && c.start == phrase.end + 1)
+        {
+            return Some(CrisisTier::Concern.into());
+        }
+
         let subject_between = |from: usize, to: usize| {
             cues.iter().any(|c| matches!(kind(c), Cue::Subject(_)) && c.start >= from && c.end <= to)
         };
@@ -470,9 +676,47 @@ impl CrisisDetector {
             // The nearest; on a tie ("il" is French "he" and folded English "I'll") the
             // writer, since a missed risk costs more than a false alarm.
             .max_by_key(|(end, len, w)| (*end, *len, *w == Who::Writer));
+        // "she is so suicidal", "pigeons are suicidal": a copula just before a word with no
+        // subject of its own hands it the subject named right before the copula, or, with
+        // no one named there, a thing (talk, not a person at risk).
+        let copula = if (info.needs_subject || info.holds_personal) && info.subject.is_none() {
+            cues.iter()
+                .filter(|c| {
+                    kind(c) == Cue::Copula
+                        && before(c)
+                        && words_in(&f[c.end..phrase.start]) <= COPULA_WORDS
+                        && !subject_between(c.end, phrase.start)
+                })
+                .max_by_key(|c| c.end)
+        } else {
+            None
+        };
+        let named = match copula {
+            None => named,
+            Some(cop) => {
+                // The subject before the copula, or in it ("she's" folds to "shes").
+                let subject = cues
+                    .iter()
+                    .filter(|c| {
+                        (c.start >= cop.start && c.end == cop.end)
+                            || (c.end <= cop.start && words_in(&f[c.end..cop.start]) <= COPULA_SUBJECT_WORDS)
+                    })
+                    .filter_map(|c| match kind(c) {
+                        Cue::Subject(w) => Some((c.end, c.end - c.start, w)),
+                        _ => None,
+                    })
+                    .max_by_key(|(end, len, w)| (*end, *len, *w == Who::Writer));
+                match subject {
+                    Some((_, _, w)) => Some((phrase.start, 0, w)),
+                    None => return Some(CrisisTier::Concern.into()),
+                }
+            }
+        };
         let named_near = named.filter(|(end, _, _)| {
             !info.needs_subject || words_in(&f[*end..phrase.start]) <= NEAR_SUBJECT_WORDS
         });
+        let weights = &self.weights;
+        let mut base = None;
         let who = match (info.subject, named_near) {
             (Some(w), _) => w,
             (None, Some((_, _, w))) => w,
@@ -485,28 +729,38 @@ impl CrisisDetector {
                         && words_in(&f[phrase.end..c.start]) <= NEAR_SUBJECT_WORDS
                 });
                 let now = cues.iter().any(|c| kind(c) == Cue::Now);
-                if info.tier == CrisisTier::ThirdParty || !(after_writer || now) {
-                    return Some(CrisisTier::Concern);
+                if info.personal {
+                    // In a peer-support forum a state with no one named is mostly the
+                    // writer's own: the post signals decide.
+                    base = Some(if after_writer || now { weights.base_now } else { weights.base_unnamed });
+                } else if info.tier == CrisisTier::ThirdParty || !(after_writer || now) {
+                    return Some(CrisisTier::Concern.into());
                 }
                 Who::Writer
             }
             // Posts mostly speak of the writer; a phrase with no one named is theirs.
             (None, None) => Who::Writer,
         };
-        // First-person phrases are a risk for the writer only; third-party phrases for
-        // another person only. Anything else is talk about risk.
+        if (info.personal || info.holds_personal) && who == Who::Writer && base.is_none() {
+            base = Some(weights.base_writer);
+        }
+        // First-person phrases are a risk for the writer only; third-party phrases (and a
+        // person's state, "she's suicidal") for another person only. Anything else is
+        // talk about risk.
         let mut tier = match (info.tier, who) {
-            (t, _) if !t.is_at_risk() => return Some(t),
+            (t, _) if !t.is_at_risk() => return Some(t.into()),
             (CrisisTier::ThirdParty, Who::Other) => CrisisTier::ThirdParty,
-            (CrisisTier::ThirdParty, _) => return Some(CrisisTier::Concern),
+            (CrisisTier::ThirdParty, _) => return Some(CrisisTier::Concern.into()),
             (t, Who::Writer) => t,
-            (_, _) => return Some(CrisisTier::Concern),
+            // "she's suicidal", "my brother is so suicidal", not "his suicidal character".
+            (_, Who::Other) if info.personal && copula.is_some() => CrisisTier::ThirdParty,
+            (_, _) => return Some(CrisisTier::Concern.into()),
         };
         // Another person's risk told in the past tense is not a risk now.
         if who == Who::Other {
             let from = named.map_or(0, |(end, _, _)| end).min(phrase.start);
             if cues.iter().any(|c| kind(c) == Cue::PastOther && c.start >= from && before(c)) {
-                return Some(CrisisTier::Concern);
+                return Some(CrisisTier::Concern.into());
             }
         }
 
@@ -523,13 +777,13 @@ impl CrisisDetector {
             kind(c) == Cue::Frame && (after(c) || (before(c) && !writer_between(c.end, phrase.start)))
         });
         if past || framed {
-            return Some(CrisisTier::Concern);
+            return Some(CrisisTier::Concern.into());
         }
         if tier == CrisisTier::Ideation && who == Who::Writer && cues.iter().any(|c| kind(c) == Cue::Urgency)
         {
             tier = CrisisTier::Imminent;
         }
-        Some(tier)
+        Some(Verdict { tier, base })
     }
 }
 

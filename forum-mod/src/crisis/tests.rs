@@ -311,6 +311,123 @@ fn suicidal_alone_does_not_decide() {
 }
 
 #[test]
+fn suicidal_thoughts_with_no_one_named_are_the_writers() {
+    check(&[
+        ("struggling with depression and suicidal thoughts, I can't sleep", Ideation),
+        ("i went from laughing to crying to suicidal thoughts in one evening, i'm exhausted", Ideation),
+        ("suicidal thoughts, please go away", Ideation),
+        ("how do I get over suicidal thoughts?", Ideation),
+        ("that suicidal feeling again, i'm losing myself", Ideation),
+        ("my sadness and suicidal thoughts are all I have lately", Ideation),
+        ("as someone with suicidal ideation, this thread meant a lot", Ideation),
+        ("as a person who deals with suicidal thoughts every day I hate this", Ideation),
+        ("my mind is full of suicidal thoughts", Ideation),
+        ("i'll be suicidal again by the weekend", Ideation),
+        ("missed work because i was in the emergency room, suicidal", Ideation),
+    ]);
+    // Still talk, not a person at risk: others, "you", information, news, negation.
+    check(&[
+        ("If you're having suicidal thoughts, please call 988.", Concern),
+        ("Suicidal thoughts can be a side effect of some medication, ask your doctor.", Concern),
+        ("a new study links social media to suicidal thoughts in teens", Concern),
+        ("What is suicidal ideation and how is it treated?", Concern),
+        ("people with suicidal thoughts deserve kindness", Concern),
+    ]);
+    check_not_at_risk(&["i don't have suicidal thoughts, just tired of work"]);
+}
+
+#[test]
+fn another_persons_state_is_third_party() {
+    check(&[
+        ("she's suicidal and needs help", ThirdParty),
+        ("my brother is so suicidal right now", ThirdParty),
+        ("my friend is suicidal and I don't know what to do", ThirdParty),
+        ("my mum is depressed and suicidal", ThirdParty),
+        // Past or a description, not a risk now.
+        ("he was suicidal in college but he's fine now", Concern),
+        ("his suicidal character dies in the last episode", Concern),
+    ]);
+}
+
+#[test]
+fn things_and_descriptions_are_not_a_person_at_risk() {
+    check(&[
+        ("pigeons are suicidal", Concern),
+        ("this economic policy is suicidal", Concern),
+        ("i think this plan is suicidal for the team", Concern),
+        ("suicidal people need support, not judgement", Concern),
+        ("i can't stand jokes about suicidal behaviour", Concern),
+        ("that was a suicidal move by the goalkeeper", Concern),
+    ]);
+}
+
+#[test]
+fn jokes_and_hyperbole_demote_a_borderline_word() {
+    check_not_at_risk(&[
+        "this traffic makes me suicidal lol 😂",
+        "we love an extremely suicidal february lmao 😂",
+        "suicidal thoughts about that exam haha",
+    ]);
+    // A clear first-person statement stays, joke marker or not.
+    check(&[("im so suicidal lol", Ideation), ("I feel suicidal lol and I mean it", Ideation)]);
+}
+
+#[test]
+fn supporters_sharing_hotlines_stay_concern() {
+    check(&[
+        ("If you're feeling suicidal, please call 988.", Concern),
+        ("Anyone feeling suicidal tonight can text HOME to 741741.", Concern),
+        ("When someone tells you they are suicidal, listen and stay with them.", Concern),
+        ("If you are suicidal, Samaritans are on 116 123.", Concern),
+    ]);
+}
+
+#[test]
+fn shipped_score_weights_are_the_defaults() {
+    // The compiled-in defaults apply to lexicons without a [score] section; keep them the
+    // same as en.txt so that replacing en.txt does not silently change the rule.
+    assert_eq!(detector().weights, Weights::default());
+}
+
+#[test]
+fn bad_score_lines_name_file_and_line() {
+    let dir = Scratch::new("score");
+    for (text, needle) in [
+        (
+            "[score]
+threshold
+",
+            "name value",
+        ),
+        (
+            "[score]
+threshold high
+",
+            "not a number",
+        ),
+        (
+            "[score]
+loudness 3
+",
+            "unknown score weight",
+        ),
+    ] {
+        dir.write("zz.txt", text);
+        let msg = CrisisDetector::from_dir(&dir.0).expect_err(text).to_string();
+        assert!(msg.contains("zz.txt:2:") && msg.contains(needle), "{text:?}: {msg}");
+    }
+    dir.write(
+        "zz.txt",
+        "[score]
+threshold 100
+",
+    );
+    let strict = CrisisDetector::from_dir(&dir.0).expect("loads");
+    assert_eq!(strict.scan("suicidal thoughts again").tier, Concern);
+    assert_eq!(strict.scan("I want to die").tier, Ideation);
+}
+
+#[test]
 fn positions_refer_to_the_original_text() {
     let d = detector();
     let cases = [
@@ -460,7 +577,7 @@ fn dev_set() -> Option<Evaluation> {
 #[test]
 fn dev_set_does_not_regress() {
     if let Some(e) = dev_set() {
-        assert!(e.recall() >= 0.75, "{e}");
+        assert!(e.recall() >= 0.79, "{e}");
         assert!(e.false_positive_rate() <= 0.25, "{e}");
     }
 }
@@ -468,7 +585,7 @@ fn dev_set_does_not_regress() {
 /// The target: recall at least 0.90 at a false-positive rate of at most 0.25. Not met
 /// yet; run with `cargo test -p forum-mod -- --ignored dev_set_target`.
 #[test]
-#[ignore = "recall target 0.90 not met yet (see dev_set_does_not_regress)"]
+#[ignore = "recall target 0.90 not met yet: 0.81 at a false-positive rate of 0.24 (see dev_set_does_not_regress)"]
 fn dev_set_target() {
     if let Some(e) = dev_set() {
         assert!(e.recall() >= 0.90, "{e}");

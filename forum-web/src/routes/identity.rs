@@ -31,18 +31,20 @@ async fn show_identity(
     ctx: PageCtx,
     identity: Identity,
 ) -> AppResult<Response> {
-    let posts = match identity.key_hash(&state) {
+    let (posts, poster) = match identity.key_hash(&state) {
         Some(hash) => {
             state
                 .db(move |c| match Poster::by_key_hash(c, &hash)? {
-                    Some(p) => Post::by_poster(c, p.id, 200),
-                    None => Ok(Vec::new()),
+                    Some(p) => Ok((Post::by_poster(c, p.id, 200)?, Some(p.id))),
+                    None => Ok((Vec::new(), None)),
                 })
                 .await?
         }
-        None => Vec::new(),
+        None => (Vec::new(), None),
     };
-    let mut response = identity_page(&ctx, identity.key.as_ref(), &posts, None).into_response();
+    let code = poster.map(|p| state.secrets.supporter_code(p));
+    let mut response =
+        identity_page(&ctx, identity.key.as_ref(), &posts, code.as_deref(), None).into_response();
     // The recovery phrase is on this page: never keep it in a cache.
     response.headers_mut().insert(header::CACHE_CONTROL, "no-store".parse().expect("static header value"));
     Ok(response)
@@ -68,7 +70,7 @@ async fn restore(
     csrf::check(&state, &identity, &form.csrf)?;
     posting::rate_limit(&state, LimitedAction::Login, ip, None)?;
     let refuse = |message: &str| {
-        let page = identity_page(&ctx, identity.key.as_ref(), &[], Some(message));
+        let page = identity_page(&ctx, identity.key.as_ref(), &[], None, Some(message));
         Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
     };
     let Some(key) = PosterKey::parse(&form.phrase) else {

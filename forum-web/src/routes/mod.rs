@@ -7,6 +7,7 @@ mod pages;
 mod posting;
 mod posts;
 mod reports;
+mod support;
 mod threads;
 
 use axum::Router;
@@ -34,6 +35,7 @@ pub fn router(state: AppState) -> Router {
         .merge(identity::router())
         .merge(reports::router())
         .merge(moderation::router())
+        .merge(support::router())
         .fallback(|| async { AppError::NotFound })
         .layer(DefaultBodyLimit::max(MAX_BODY))
         .layer(middleware::from_fn(refuse_cross_site_posts))

@@ -11,7 +11,7 @@ use forum_core::db::now;
 use forum_core::ids::{BoardId, ModLogId, ModeratorId, PostId, QueueItemId, WordRuleId};
 use forum_core::models::{
     Board, Lane, ModLogEntry, ModSession as StoredSession, ModerationMode, Moderator, NewBoard, NewModerator,
-    QueueItem, ReportReason, RuleAction, WordRule, burn_password_check,
+    QueueItem, ReportReason, RuleAction, Supporter, WordRule, burn_password_check,
 };
 use forum_mod::actions::{BanLength, ItemAction, PostAction, act_on_item, act_on_post};
 use forum_mod::queue::QueueQuery;
@@ -46,6 +46,8 @@ pub fn router() -> Router<AppState> {
         .route("/mod/admin/boards/{id}", post(update_board))
         .route("/mod/admin/rules", post(add_rule))
         .route("/mod/admin/rules/{id}/delete", post(delete_rule))
+        .route("/mod/admin/supporters", post(grant_supporter))
+        .route("/mod/admin/supporters/{id}/revoke", post(revoke_supporter))
         .layer(middleware::from_fn(no_store));
     Router::new().merge(private).route("/modlog", get(show_modlog))
 }
@@ -215,10 +217,20 @@ async fn show_queue(
                 None => None,
             };
             let entries = QueueQuery { board, reason, limit: 50 }.load(c)?;
-            Ok((boards, entries))
+            let conversations = forum_core::models::Conversation::flagged(c)?;
+            Ok((boards, (entries, conversations)))
         })
         .await?;
-    Ok(pages::queue(&mod_ctx(ctx, &session), &session, &entries, &boards, board_slug.as_deref(), reason))
+    let (entries, conversations) = entries;
+    Ok(pages::queue(
+        &mod_ctx(ctx, &session),
+        &session,
+        &entries,
+        &conversations,
+        &boards,
+        board_slug.as_deref(),
+        reason,
+    ))
 }
 
 #[derive(Deserialize)]
@@ -440,10 +452,15 @@ async fn admin_page(
     session: &ModSession,
     error: Option<&str>,
 ) -> AppResult<(StatusCode, Markup)> {
-    let (moderators, boards, rules) =
-        state.db(|c| Ok((Moderator::all(c)?, Board::all(c)?, WordRule::all(c)?))).await?;
+    let (moderators, boards, rules, supporters) = state
+        .db(|c| Ok((Moderator::all(c)?, Board::all(c)?, WordRule::all(c)?, Supporter::all_active(c)?)))
+        .await?;
     let status = if error.is_some() { StatusCode::UNPROCESSABLE_ENTITY } else { StatusCode::OK };
-    Ok((status, pages::admin(&mod_ctx(ctx, session), session, &moderators, &boards, &rules, error)))
+    let supporters: Vec<(String, Supporter)> =
+        supporters.into_iter().map(|s| (state.secrets.supporter_code(s.poster_id), s)).collect();
+    let page =
+        pages::admin(&mod_ctx(ctx, session), session, &moderators, &boards, &rules, &supporters, error);
+    Ok((status, page))
 }
 
 /// Runs an admin change; a refused change comes back as the admin page with its message.
@@ -625,4 +642,58 @@ async fn delete_rule(
     session.check_csrf(&state, &form.csrf)?;
     let id: WordRuleId = id.parse().map_err(|_| AppError::NotFound)?;
     admin_change(&state, ctx, &session, move |c| WordRule::delete(c, id)).await
+}
+
+#[derive(Deserialize)]
+struct SupporterForm {
+    #[serde(default)]
+    csrf: String,
+    #[serde(default)]
+    code: String,
+    #[serde(default)]
+    name: String,
+}
+
+/// An admin gives the peer-supporter role to the member whose code they were given.
+async fn grant_supporter(
+    State(state): State<AppState>,
+    ctx: PageCtx,
+    AdminSession(session): AdminSession,
+    Form(form): Form<SupporterForm>,
+) -> AppResult<Response> {
+    session.check_csrf(&state, &form.csrf)?;
+    let Some(poster) = state.secrets.parse_supporter_code(&form.code) else {
+        return Ok(admin_page(&state, ctx, &session, Some("That is not a valid supporter code."))
+            .await?
+            .into_response());
+    };
+    let admin = session.moderator.id;
+    admin_change(&state, ctx, &session, move |c| {
+        forum_core::models::Poster::by_id(c, poster)?;
+        let name = form.name.trim();
+        Supporter::grant(c, poster, Some(admin), (!name.is_empty()).then_some(name))?;
+        forum_core::models::NewModLog::new(Some(admin), "grant_supporter", "supporter", poster.0, "")
+            .insert(c)?;
+        Ok(())
+    })
+    .await
+}
+
+async fn revoke_supporter(
+    State(state): State<AppState>,
+    ctx: PageCtx,
+    AdminSession(session): AdminSession,
+    Path(id): Path<String>,
+    Form(form): Form<CsrfForm>,
+) -> AppResult<Response> {
+    session.check_csrf(&state, &form.csrf)?;
+    let poster: forum_core::ids::PosterId = id.parse().map_err(|_| AppError::NotFound)?;
+    let admin = session.moderator.id;
+    admin_change(&state, ctx, &session, move |c| {
+        Supporter::revoke(c, poster)?;
+        forum_core::models::NewModLog::new(Some(admin), "revoke_supporter", "supporter", poster.0, "")
+            .insert(c)?;
+        Ok(())
+    })
+    .await
 }

@@ -23,6 +23,9 @@ pub fn page(ctx: &PageCtx, title: &str, body: Markup) -> Markup {
                 header class="site" {
                     div class="bar" {
                         a class="brand" href="/" { (ctx.site_name) }
+                        @if ctx.unread > 0 {
+                            a class="messages" href="/support" { "Messages (" (ctx.unread) ")" }
+                        }
                         a class="help-now" href="/help" { "Need help now?" }
                     }
                     @if !ctx.boards.is_empty() {
@@ -58,6 +61,8 @@ pub fn page(ctx: &PageCtx, title: &str, body: Markup) -> Markup {
                     }
                     p class="links" {
                         a href="/me" { "Your anonymous identity" }
+                        " · "
+                        a href="/support" { "Talk one-on-one" }
                         " · "
                         a href="/modlog" { "Moderation log" }
                         " · "

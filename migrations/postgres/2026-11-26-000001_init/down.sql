@@ -1,3 +1,7 @@
+DROP TABLE messages;
+DROP TABLE conversations;
+DROP TABLE support_requests;
+DROP TABLE supporters;
 DROP TABLE word_rules;
 DROP TABLE mod_log;
 DROP TABLE bans;

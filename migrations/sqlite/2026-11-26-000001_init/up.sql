@@ -188,3 +188,65 @@ CREATE TABLE word_rules (
     message TEXT NOT NULL DEFAULT '',
     created_at TIMESTAMP NOT NULL
 );
+
+-- Trained peer supporters: a role given by admins to a member identity.
+CREATE TABLE supporters (
+    poster_id INTEGER PRIMARY KEY NOT NULL REFERENCES posters(id),
+    -- one public name, the same everywhere, if the supporter chose one
+    public_name TEXT UNIQUE,
+    available BOOLEAN NOT NULL DEFAULT FALSE,
+    granted_by INTEGER REFERENCES moderators(id),
+    granted_at TIMESTAMP NOT NULL,
+    revoked_at TIMESTAMP
+);
+
+-- A member asking for one-on-one support.
+CREATE TABLE support_requests (
+    id INTEGER PRIMARY KEY AUTOINCREMENT NOT NULL,
+    poster_id INTEGER NOT NULL REFERENCES posters(id),
+    topic TEXT NOT NULL,
+    note TEXT NOT NULL DEFAULT '',
+    preferences TEXT NOT NULL DEFAULT '',
+    crisis_tier TEXT NOT NULL DEFAULT 'none',
+    -- waiting | accepted | withdrawn
+    status TEXT NOT NULL DEFAULT 'waiting',
+    created_at TIMESTAMP NOT NULL,
+    accepted_by INTEGER REFERENCES posters(id),
+    accepted_at TIMESTAMP
+);
+CREATE INDEX support_requests_waiting ON support_requests (status, created_at);
+
+-- A private conversation between one member and one supporter.
+CREATE TABLE conversations (
+    id INTEGER PRIMARY KEY AUTOINCREMENT NOT NULL,
+    request_id INTEGER NOT NULL REFERENCES support_requests(id),
+    member_id INTEGER NOT NULL REFERENCES posters(id),
+    supporter_id INTEGER NOT NULL REFERENCES posters(id),
+    -- open | ended
+    status TEXT NOT NULL DEFAULT 'open',
+    created_at TIMESTAMP NOT NULL,
+    ended_at TIMESTAMP,
+    -- erased after this (moved on by every message)
+    expires_at TIMESTAMP NOT NULL,
+    member_read_at TIMESTAMP,
+    supporter_read_at TIMESTAMP,
+    -- moderators may read it only once it was reported or escalated
+    opened_to_moderators BOOLEAN NOT NULL DEFAULT FALSE,
+    -- why moderators should look (crisis tier or report), until they resolve it
+    flag TEXT,
+    flag_tier TEXT NOT NULL DEFAULT 'none',
+    flagged_at TIMESTAMP
+);
+CREATE INDEX conversations_member ON conversations (member_id);
+CREATE INDEX conversations_supporter ON conversations (supporter_id);
+
+CREATE TABLE messages (
+    id INTEGER PRIMARY KEY AUTOINCREMENT NOT NULL,
+    conversation_id INTEGER NOT NULL REFERENCES conversations(id),
+    sender_id INTEGER NOT NULL REFERENCES posters(id),
+    body_markdown TEXT NOT NULL,
+    body_html TEXT NOT NULL,
+    crisis_tier TEXT NOT NULL DEFAULT 'none',
+    created_at TIMESTAMP NOT NULL
+);
+CREATE INDEX messages_conversation ON messages (conversation_id, id);

@@ -18,7 +18,10 @@ pub fn board(
         html! {
             h1 { (board.name) }
             @if !board.description.is_empty() { p class="lead" { (board.description) } }
-            p { a class="button" href=(format!("/b/{}/new", board.slug)) { "Start a new thread" } }
+            p {
+                a class="button" href=(format!("/b/{}/new", board.slug)) { "Start a new thread" }
+                " " a href="/support" { "or talk one-on-one with a peer supporter" }
+            }
             @if threads.is_empty() {
                 p { @if first_page { "No threads yet. You could start the first one." } @else { "No more threads." } }
             } @else {

@@ -12,6 +12,7 @@ pub fn identity(
     ctx: &PageCtx,
     key: Option<&PosterKey>,
     posts: &[(Post, String)],
+    supporter_code: Option<&str>,
     restore_error: Option<&str>,
 ) -> Markup {
     page(
@@ -44,6 +45,12 @@ pub fn identity(
                                 }
                             }
                         }
+                    }
+                    h2 { "One-on-one support" }
+                    p { a href="/support" { "Talk privately with a peer supporter" }
+                        @if ctx.unread > 0 { " · " strong { (ctx.unread) " new" } } }
+                    @if let Some(code) = supporter_code {
+                        p class="meta" { "Trained as a peer supporter? Give this code to an admin: " code { (code) } }
                     }
                     h2 { "Erase everything you wrote" }
                     p { "Erases the text of all your posts and the titles of the threads you started, for good. Other people's replies stay." }

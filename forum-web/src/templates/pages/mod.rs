@@ -8,4 +8,5 @@ pub mod identity;
 pub mod moderation;
 pub mod post_forms;
 pub mod report;
+pub mod support;
 pub mod thread;

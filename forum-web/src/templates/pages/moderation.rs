@@ -161,6 +161,7 @@ pub fn queue(
     ctx: &PageCtx,
     session: &ModSession,
     entries: &[QueueEntry],
+    conversations: &[forum_core::models::Conversation],
     boards: &[Board],
     board_filter: Option<&str>,
     reason_filter: Option<ReportReason>,
@@ -184,7 +185,20 @@ pub fn queue(
                 }
                 button type="submit" { "Filter" }
             }
-            @if entries.is_empty() { p { "Nothing is waiting. Thank you." } }
+            @if !conversations.is_empty() {
+                h2 { "Private conversations opened to moderators" }
+                ul class="queue" {
+                    @for c in conversations {
+                        li { article class=(if c.flag_tier.is_at_risk() { "item crisis" } else { "item" }) {
+                            p { @if c.flag_tier.is_at_risk() { span class="lane" { "Crisis: " (c.flag_tier.as_str().replace('_', " ")) } " · " }
+                                (c.flag.as_deref().unwrap_or("")) " · waiting "
+                                @if let Some(at) = c.flagged_at { (waited(at)) } }
+                            p { a href=(format!("/mod/conversations/{}", c.id)) { "Read the conversation (your reading is logged)" } }
+                        } }
+                    }
+                }
+            }
+            @if entries.is_empty() && conversations.is_empty() { p { "Nothing is waiting. Thank you." } }
             ol class="queue" {
                 @for e in entries { li { (queue_entry(session, e)) } }
             }
@@ -358,6 +372,7 @@ pub fn admin(
     moderators: &[Moderator],
     boards: &[Board],
     rules: &[WordRule],
+    supporters: &[(String, forum_core::models::Supporter)],
     error: Option<&str>,
 ) -> Markup {
     page(
@@ -416,6 +431,27 @@ pub fn admin(
                 label for="nb-name" { "Name" } input id="nb-name" name="name" type="text" required;
                 label for="nb-desc" { "Description" } textarea id="nb-desc" name="description" rows="2" {}
                 button type="submit" { "Add board" }
+            }
+            h2 { "Peer supporters" }
+            p { "A member who has completed training shows you the supporter code from their \"Your anonymous identity\" page." }
+            @if supporters.is_empty() { p { "No supporters yet." } }
+            @else {
+                table { thead { tr { th scope="col" { "Code" } th scope="col" { "Name" } th scope="col" { "Status" } th scope="col" { "Revoke" } } }
+                    tbody { @for (code, s) in supporters { tr {
+                        td { code { (code) } } td { (s.public_name.as_deref().unwrap_or("(thread names)")) }
+                        td { @if s.available { "available" } @else { "away" } }
+                        td { form method="post" action=(format!("/mod/admin/supporters/{}/revoke", s.poster_id)) class="inline" {
+                            input type="hidden" name="csrf" value=(session.csrf);
+                            button type="submit" { "Revoke" } } }
+                    } } }
+                }
+            }
+            form method="post" action="/mod/admin/supporters" class="post-form" {
+                input type="hidden" name="csrf" value=(session.csrf);
+                h3 { "Make a member a peer supporter" }
+                label for="sup-code" { "Their supporter code" } input id="sup-code" name="code" type="text" required;
+                label for="sup-name" { "Public supporter name (optional; they can change it)" } input id="sup-name" name="name" type="text" maxlength="40";
+                button type="submit" { "Grant the role" }
             }
             h2 { "Word rules" }
             p { "Crisis screening runs separately: no rule can stop a post in which someone may be at risk from reaching the queue, and block rules never apply to such posts." }

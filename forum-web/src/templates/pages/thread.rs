@@ -85,6 +85,7 @@ pub fn post_card(post: &Post, thread: &Thread, viewer: Option<PosterId>, is_open
             header {
                 span class="pseudonym" { (post.pseudonym) }
                 @if post.author_role == AuthorRole::Team { " " span class="op team" { "moderators" } }
+                @if post.author_role == AuthorRole::Supporter { " " span class="op team" { "Peer supporter" } }
                 @if opening && post.author_role != AuthorRole::Team { " " span class="op" title="Started this thread" { "original poster" } }
                 @if own { " " span class="you" { "(you)" } }
                 " · "
