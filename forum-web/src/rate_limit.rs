@@ -209,26 +209,17 @@ impl Limiter {
         ip: IpAddr,
         poster: Option<(PosterId, bool)>,
     ) -> Result<(), RetryAfter> {
-        if !self.enabled {
-            return Ok(());
+        self.count(action, false, ClientKey::network(ip))?;
+        match poster {
+            Some((poster, newcomer)) => self.count(action, newcomer, ClientKey::Poster(poster)),
+            None => Ok(()),
         }
-        let Some(limiter) = self.actions.iter().find(|l| l.action == action) else {
-            return Ok(());
-        };
-        let now = DefaultClock::default().now();
-        let wait = |e: governor::NotUntil<_>| RetryAfter(e.wait_time_from(now));
-        limiter.standard.check_key(&ClientKey::network(ip)).map_err(wait)?;
-        if let Some((poster, newcomer)) = poster {
-            let per_poster = if newcomer { &limiter.newcomer } else { &limiter.standard };
-            per_poster.check_key(&ClientKey::Poster(poster)).map_err(wait)?;
-        }
-        Ok(())
     }
 
     /// Counts one `action` against the client's network only: the cheap check that runs before
     /// any parsing or database work, so a flood is turned away early.
     pub fn check_network(&self, action: LimitedAction, ip: IpAddr) -> Result<(), RetryAfter> {
-        self.check(action, ip, None)
+        self.count(action, false, ClientKey::network(ip))
     }
 
     /// Counts one `action` against a member only (their network was counted already).
@@ -238,28 +229,26 @@ impl Limiter {
         poster: PosterId,
         newcomer: bool,
     ) -> Result<(), RetryAfter> {
-        if !self.enabled {
-            return Ok(());
-        }
-        let Some(limiter) = self.actions.iter().find(|l| l.action == action) else {
-            return Ok(());
-        };
-        let now = DefaultClock::default().now();
-        let per_poster = if newcomer { &limiter.newcomer } else { &limiter.standard };
-        per_poster.check_key(&ClientKey::Poster(poster)).map_err(|e| RetryAfter(e.wait_time_from(now)))
+        self.count(action, newcomer, ClientKey::Poster(poster))
     }
 
     /// Counts one attempt against a key of its own (a moderator account), with the action's
     /// standard rule.
     pub fn check_key(&self, action: LimitedAction, key: ClientKey) -> Result<(), RetryAfter> {
+        self.count(action, false, key)
+    }
+
+    /// The one place a request is counted.
+    fn count(&self, action: LimitedAction, newcomer: bool, key: ClientKey) -> Result<(), RetryAfter> {
         if !self.enabled {
             return Ok(());
         }
         let Some(limiter) = self.actions.iter().find(|l| l.action == action) else {
             return Ok(());
         };
+        let limiter = if newcomer { &limiter.newcomer } else { &limiter.standard };
         let now = DefaultClock::default().now();
-        limiter.standard.check_key(&key).map_err(|e| RetryAfter(e.wait_time_from(now)))
+        limiter.check_key(&key).map_err(|e| RetryAfter(e.wait_time_from(now)))
     }
 
     /// Forgets keys whose allowance is full again; run periodically to bound memory.

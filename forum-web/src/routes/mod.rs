@@ -26,6 +26,11 @@ use crate::templates::pages::error::error;
 /// Bodies larger than this are refused with 413 (a post is at most 20,000 characters).
 pub const MAX_BODY: usize = 64 * 1024;
 
+/// An id from the URL; anything that is not one is a 404, not a 400.
+pub(crate) fn parse_id<T: std::str::FromStr>(raw: &str) -> Result<T, AppError> {
+    raw.parse().map_err(|_| AppError::NotFound)
+}
+
 pub fn router(state: AppState) -> Router {
     Router::new()
         .merge(pages::router())

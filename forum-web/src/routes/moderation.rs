@@ -256,7 +256,7 @@ async fn act_on_post_route(
     Form(form): Form<PostActionForm>,
 ) -> AppResult<Response> {
     session.check_csrf(&state, &form.csrf)?;
-    let id: PostId = id.parse().map_err(|_| AppError::NotFound)?;
+    let id: PostId = super::parse_id(&id)?;
     let action = match form.action.as_str() {
         "approve" => PostAction::Approve,
         "hide" => PostAction::Hide,
@@ -303,7 +303,7 @@ async fn team_reply_route(
     Form(form): Form<TeamReplyForm>,
 ) -> AppResult<Response> {
     session.check_csrf(&state, &form.csrf)?;
-    let id: PostId = id.parse().map_err(|_| AppError::NotFound)?;
+    let id: PostId = super::parse_id(&id)?;
     let text = forum_core::models::limits::clean_text(&form.text);
     let text = if text.trim().is_empty() {
         forum_mod::replies::template(&form.template)
@@ -392,7 +392,7 @@ async fn act_on_item_route(
     Form(form): Form<ItemActionForm>,
 ) -> AppResult<Response> {
     session.check_csrf(&state, &form.csrf)?;
-    let id: QueueItemId = id.parse().map_err(|_| AppError::NotFound)?;
+    let id: QueueItemId = super::parse_id(&id)?;
     let action = match form.action.as_str() {
         "claim" => ItemAction::Claim,
         "note" => ItemAction::Note(form.note.clone()),
@@ -532,7 +532,7 @@ async fn set_moderator_disabled(
     Form(form): Form<DisableForm>,
 ) -> AppResult<Response> {
     session.check_csrf(&state, &form.csrf)?;
-    let id: ModeratorId = id.parse().map_err(|_| AppError::NotFound)?;
+    let id: ModeratorId = super::parse_id(&id)?;
     if id == session.moderator.id {
         return Err(AppError::BadRequest("You cannot disable your own account.".into()));
     }
@@ -588,7 +588,7 @@ async fn update_board(
     Form(form): Form<BoardForm>,
 ) -> AppResult<Response> {
     session.check_csrf(&state, &form.csrf)?;
-    let id: BoardId = id.parse().map_err(|_| AppError::NotFound)?;
+    let id: BoardId = super::parse_id(&id)?;
     let mode: ModerationMode =
         form.moderation_mode.parse().map_err(|_| AppError::BadRequest("Unknown moderation mode.".into()))?;
     admin_change(&state, ctx, &session, move |c| {
@@ -640,7 +640,7 @@ async fn delete_rule(
     Form(form): Form<CsrfForm>,
 ) -> AppResult<Response> {
     session.check_csrf(&state, &form.csrf)?;
-    let id: WordRuleId = id.parse().map_err(|_| AppError::NotFound)?;
+    let id: WordRuleId = super::parse_id(&id)?;
     admin_change(&state, ctx, &session, move |c| WordRule::delete(c, id)).await
 }
 
@@ -687,7 +687,7 @@ async fn revoke_supporter(
     Form(form): Form<CsrfForm>,
 ) -> AppResult<Response> {
     session.check_csrf(&state, &form.csrf)?;
-    let poster: forum_core::ids::PosterId = id.parse().map_err(|_| AppError::NotFound)?;
+    let poster: forum_core::ids::PosterId = super::parse_id(&id)?;
     let admin = session.moderator.id;
     admin_change(&state, ctx, &session, move |c| {
         Supporter::revoke(c, poster)?;

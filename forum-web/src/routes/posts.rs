@@ -29,7 +29,7 @@ pub fn router() -> Router<AppState> {
 }
 
 fn post_id(raw: &str) -> AppResult<PostId> {
-    raw.parse().map_err(|_| AppError::NotFound)
+    super::parse_id(raw)
 }
 
 /// The permalink: sends the reader to the page of the thread the post stands on.

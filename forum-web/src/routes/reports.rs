@@ -14,7 +14,7 @@ use serde::Deserialize;
 
 use crate::app::AppState;
 use crate::csrf;
-use crate::error::{AppError, AppResult};
+use crate::error::AppResult;
 use crate::extract::{ClientIp, Identity, PageCtx};
 use crate::rate_limit::LimitedAction;
 use crate::routes::posting;
@@ -27,7 +27,7 @@ pub fn router() -> Router<AppState> {
 }
 
 fn post_id(raw: &str) -> AppResult<PostId> {
-    raw.parse().map_err(|_| AppError::NotFound)
+    super::parse_id(raw)
 }
 
 /// A post that can be reported (published), with its thread.

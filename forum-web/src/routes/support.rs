@@ -214,7 +214,7 @@ async fn accept_request(
     Path(id): Path<String>,
     Form(form): Form<CsrfForm>,
 ) -> AppResult<Response> {
-    let id: SupportRequestId = id.parse().map_err(|_| AppError::NotFound)?;
+    let id: SupportRequestId = super::parse_id(&id)?;
     csrf::check(&state, &identity, &form.csrf)?;
     let (poster, _) = supporter(&state, &identity).await?;
     let keep = retention(&state);
@@ -224,7 +224,7 @@ async fn accept_request(
 
 /// The conversation and the participant looking at it; anyone else gets 404.
 async fn participant(state: &AppState, identity: &Identity, id: &str) -> AppResult<(Conversation, Poster)> {
-    let id: ConversationId = id.parse().map_err(|_| AppError::NotFound)?;
+    let id: ConversationId = super::parse_id(id)?;
     let poster = member(state, identity).await?.ok_or(AppError::NotFound)?;
     let me = poster.id;
     let conversation = state.db(move |c| Conversation::for_participant(c, id, me)).await?;
@@ -345,7 +345,7 @@ async fn moderator_view(
     session: ModSession,
     Path(id): Path<String>,
 ) -> AppResult<Response> {
-    let id: ConversationId = id.parse().map_err(|_| AppError::NotFound)?;
+    let id: ConversationId = super::parse_id(&id)?;
     let moderator = session.moderator.clone();
     let (conversation, messages) =
         state.db(move |c| forum_mod::support::read_as_moderator(c, &moderator, id)).await?;
@@ -363,7 +363,7 @@ async fn resolve_conversation(
     Form(form): Form<CsrfForm>,
 ) -> AppResult<Response> {
     session.check_csrf(&state, &form.csrf)?;
-    let id: ConversationId = id.parse().map_err(|_| AppError::NotFound)?;
+    let id: ConversationId = super::parse_id(&id)?;
     let moderator = session.moderator.clone();
     let reason = form.reason;
     state.db(move |c| forum_mod::support::resolve_flag(c, &moderator, id, &reason)).await?;

@@ -35,7 +35,7 @@ struct PageQuery {
 
 /// A thread id from the URL; anything else is a 404, not a 400.
 fn thread_id(raw: &str) -> AppResult<ThreadId> {
-    raw.parse().map_err(|_| AppError::NotFound)
+    super::parse_id(raw)
 }
 
 fn page_number(q: &PageQuery) -> AppResult<i64> {
