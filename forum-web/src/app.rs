@@ -4,7 +4,7 @@ use std::sync::{Arc, RwLock};
 use std::time::{Duration, Instant};
 
 use forum_core::db::{self, DbConn, DbPool};
-use forum_core::models::{Board, WordRule};
+use forum_core::models::{Board, BoardSummary, WordRule};
 use forum_core::secrets::Secrets;
 use forum_core::{CoreError, CoreResult};
 use forum_mod::crisis::CrisisDetector;
@@ -26,6 +26,10 @@ pub struct App {
     pub secrets: Secrets,
     pub limiter: Arc<Limiter>,
     nav: RwLock<Option<(Instant, Arc<Vec<Board>>)>>,
+    summaries: RwLock<Option<(Instant, Arc<Vec<BoardSummary>>)>>,
+    /// As many blocking database tasks at once as the pool has connections; the others wait
+    /// here instead of in a thread of their own (each blocking thread costs memory).
+    db_permits: tokio::sync::Semaphore,
 }
 
 /// What handlers take: a cheap clone of the shared [`App`].
@@ -42,6 +46,9 @@ impl std::ops::Deref for AppState {
 /// How long the board list in the header may be stale (boards change rarely; several web
 /// processes may share one database).
 const NAV_TTL: Duration = Duration::from_secs(10);
+
+/// How stale the home page's thread counts may be.
+const SUMMARY_TTL: Duration = Duration::from_secs(5);
 
 impl App {
     /// Opens the database, applies pending migrations, loads the server secret and, on a
@@ -61,6 +68,7 @@ impl App {
             None => CrisisDetector::builtin(),
         });
         let limiter = Limiter::new(&config.rate_limits);
+        let pool_size = pool.max_size() as usize;
         Ok(AppState(Arc::new(App {
             pool,
             helplines: config.helplines.clone(),
@@ -70,6 +78,8 @@ impl App {
             secrets,
             limiter,
             nav: RwLock::new(None),
+            summaries: RwLock::new(None),
+            db_permits: tokio::sync::Semaphore::new(pool_size),
         })))
     }
 
@@ -81,6 +91,7 @@ impl App {
     {
         let pool = self.pool.clone();
         let span = tracing::Span::current();
+        let _permit = self.db_permits.acquire().await.map_err(|_| AppError::Unavailable)?;
         tokio::task::spawn_blocking(move || {
             span.in_scope(|| {
                 let mut conn = pool.get().map_err(CoreError::from)?;
@@ -109,6 +120,21 @@ impl App {
             }
             Err(_) => self.cached_nav(),
         }
+    }
+
+    /// The boards with their thread counts and last activity for the home page, from a
+    /// short-lived cache (counting threads reads a whole index on a large forum).
+    pub async fn board_summaries(&self) -> AppResult<Arc<Vec<BoardSummary>>> {
+        if let Some((at, summaries)) = self.summaries.read().ok().and_then(|s| s.clone()) {
+            if at.elapsed() < SUMMARY_TTL {
+                return Ok(summaries);
+            }
+        }
+        let summaries = Arc::new(self.db(Board::summaries).await?);
+        if let Ok(mut slot) = self.summaries.write() {
+            *slot = Some((Instant::now(), summaries.clone()));
+        }
+        Ok(summaries)
     }
 
     /// The last board list known, without touching the database (for error pages).
@@ -147,6 +173,9 @@ impl App {
     pub fn forget_nav(&self) {
         if let Ok(mut nav) = self.nav.write() {
             *nav = None;
+        }
+        if let Ok(mut summaries) = self.summaries.write() {
+            *summaries = None;
         }
     }
 }

@@ -6,7 +6,6 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::{Router, extract::Path};
 use diesel::connection::SimpleConnection;
-use forum_core::models::Board;
 use maud::{Markup, html};
 use serde::Deserialize;
 
@@ -26,7 +25,7 @@ pub fn router() -> Router<AppState> {
 }
 
 async fn show_home(State(state): State<AppState>, ctx: PageCtx) -> AppResult<Markup> {
-    let boards = state.db(Board::summaries).await?;
+    let boards = state.board_summaries().await?;
     Ok(home::home(&ctx, &boards))
 }
 

@@ -77,6 +77,7 @@ CREATE TABLE posts (
 );
 CREATE INDEX posts_thread ON posts (thread_id, id);
 CREATE INDEX posts_poster ON posts (poster_id, id);
+CREATE INDEX posts_poster_status ON posts (poster_id, status);
 
 CREATE TABLE moderators (
     id INTEGER PRIMARY KEY AUTOINCREMENT NOT NULL,
