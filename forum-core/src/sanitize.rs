@@ -78,8 +78,13 @@ static CLEANER: LazyLock<ammonia::Builder<'static>> = LazyLock::new(|| {
             .into_iter()
             .collect(),
         )
-        .add_tag_attributes("a", ["href"])
-        .add_tag_attributes("ol", ["start"])
+        // Exactly these attributes (ammonia's default lists would add title, lang, align…).
+        .generic_attributes(std::collections::HashSet::new())
+        .tag_attributes(
+            [("a", ["href"].into_iter().collect()), ("ol", ["start"].into_iter().collect())]
+                .into_iter()
+                .collect(),
+        )
         .url_schemes(["http", "https", "mailto"].into_iter().collect())
         .url_relative(ammonia::UrlRelative::PassThrough)
         .link_rel(Some("nofollow ugc noopener noreferrer"))
@@ -257,6 +262,14 @@ mod tests {
             out.contains(r#"<a href="https://example.org/" rel="nofollow ugc noopener noreferrer">y</a>"#),
             "{out}"
         );
+    }
+
+    #[test]
+    fn only_listed_attributes_survive() {
+        let out = html("[x](https://example.org/ \"a title\")");
+        assert!(!out.contains("title="), "{out}");
+        assert!(out.contains(r#"href="https://example.org/""#), "{out}");
+        assert!(html("3. three\n4. four").contains(r#"<ol start="3">"#));
     }
 
     #[test]

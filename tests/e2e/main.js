@@ -4,7 +4,8 @@
 // with the line "N passed, N failed". Started by ./run, which builds and serves the forum.
 //
 // Environment: E2E_MAIN_URL (rate limits off), E2E_LIMITED_URL (rate limits on), E2E_OUT (the
-// output folder, target/e2e), E2E_ONLY (optional: comma-separated journey slugs to run).
+// output folder, target/e2e), E2E_ONLY (optional: comma-separated journey slugs to run),
+// E2E_MOD_NAME and E2E_MOD_PASSWORD (the admin moderator made on the main forum).
 
 const fs = require('node:fs');
 const path = require('node:path');
@@ -86,6 +87,10 @@ async function main() {
   const servers = { main: process.env.E2E_MAIN_URL, limited: process.env.E2E_LIMITED_URL };
   if (!servers.main) throw new Error('E2E_MAIN_URL is not set: start the suite with tests/e2e/run');
   const h = new Harness({ outDir, servers });
+  // The admin moderator that ./run made with `forum mod create` on the main forum.
+  h.moderator = process.env.E2E_MOD_NAME
+    ? { name: process.env.E2E_MOD_NAME, password: process.env.E2E_MOD_PASSWORD || '' }
+    : null;
   const results = []; // { name, ok }
   const journeys = loadJourneys();
 
@@ -117,6 +122,7 @@ async function main() {
     try {
       if (j.server && !servers[j.server]) throw new Error(`no forum is running for "${j.server}"`);
       if (j.needsSeed && !h.seed) throw new Error('not run: the seed step failed');
+      if (j.needsModerator && !h.moderator) throw new Error('not run: no moderator (E2E_MOD_NAME is not set)');
       await withTimeout(j.run(h), JOURNEY_TIMEOUT_MS, j.name);
       results.push({ name: j.name, ok: true });
       log(`ok - ${j.name} (${((Date.now() - started) / 1000).toFixed(1)} s)`);

@@ -139,7 +139,9 @@ engine_tests! {
         assert_eq!(edited.status, StatusCode::SEE_OTHER);
         let second = app.client();
         let (support, post) = thread_by(&second, "me too", CRISIS).await;
-        assert!(second.get(&support).await.text.contains("Thank you for sharing"));
+        let help = second.get(&support).await;
+        assert!(help.text.contains("Thank you for sharing") && help.text.contains("will appear once a moderator has seen it"));
+        assert_eq!(app.get(&support).await.status, StatusCode::NOT_FOUND, "the support page is only for the writer");
         assert_eq!(app.get(&format!("/p/{post}")).await.status, StatusCode::NOT_FOUND, "held from readers");
         let own = second.get(&format!("/p/{post}")).await;
         let own_page = second.get(own.location().unwrap().split('#').next().unwrap()).await;

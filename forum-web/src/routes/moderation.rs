@@ -434,8 +434,8 @@ async fn show_modlog(
     } else {
         None
     };
-    let show_names = session.is_some_and(|s| s.moderator.is_admin);
-    Ok(pages::modlog(&ctx, &entries, show_names, next))
+    let show_names = session.as_ref().is_some_and(|s| s.moderator.is_admin);
+    Ok(pages::modlog(&ctx, session.as_ref(), &entries, show_names, next))
 }
 
 async fn show_admin(

@@ -14,7 +14,7 @@ use serde::Deserialize;
 
 use crate::app::AppState;
 use crate::csrf;
-use crate::error::AppResult;
+use crate::error::{AppError, AppResult};
 use crate::extract::{ClientIp, Identity, PageCtx};
 use crate::rate_limit::LimitedAction;
 use crate::routes::posting;
@@ -101,16 +101,23 @@ struct RegionQuery {
     region: Option<String>,
 }
 
+/// Only the post's writer sees this page: it speaks to them about their post.
 async fn show_support(
     State(state): State<AppState>,
     ctx: PageCtx,
+    identity: Identity,
     Path(id): Path<String>,
     Query(q): Query<RegionQuery>,
 ) -> AppResult<Markup> {
     let id = post_id(&id)?;
+    let key_hash = identity.key_hash(&state).ok_or(AppError::NotFound)?;
     let (post, thread) = state
         .db(move |c| {
             let post = Post::by_id(c, id)?;
+            let viewer = forum_core::models::Poster::by_key_hash(c, &key_hash)?;
+            if viewer.map(|p| p.id) != Some(post.poster_id) {
+                return Err(CoreError::NotFound);
+            }
             let thread = Thread::by_id(c, post.thread_id)?;
             Ok((post, thread))
         })

@@ -327,6 +327,7 @@ fn more_actions(session: &ModSession, e: &QueueEntry) -> Markup {
 
 pub fn modlog(
     ctx: &PageCtx,
+    session: Option<&ModSession>,
     entries: &[(ModLogEntry, Option<String>)],
     show_names: bool,
     next: Option<i32>,
@@ -335,6 +336,7 @@ pub fn modlog(
         ctx,
         "Moderation log",
         html! {
+            @if let Some(s) = session { (mod_nav(s)) }
             h1 { "Moderation log" }
             p { "Every action the moderators take, newest first, with the reason given. Removed text is never shown here." }
             @if entries.is_empty() { p { "Nothing yet." } }

@@ -81,7 +81,12 @@ pub fn support(
         "Your post is up",
         html! {
             h1 { "Thank you for sharing this" }
-            p class="lead" { "You're not in trouble. Your post is up in " a href=(thread_href(thread)) { (thread.title) } ", and people here will read it and reply." }
+            @if post.status == forum_core::models::PostStatus::Held {
+                p class="lead" { "You're not in trouble. Your post in " a href=(thread_href(thread)) { (thread.title) }
+                    " was received and will appear once a moderator has seen it; they look at posts like yours first." }
+            } @else {
+                p class="lead" { "You're not in trouble. Your post is up in " a href=(thread_href(thread)) { (thread.title) } ", and people here will read it and reply." }
+            }
             p { "It sounds like things may be really hard right now. If you are thinking about ending your life or hurting yourself, "
                 "you deserve to talk to someone today. These services are free and confidential, and you can call or text:" }
             (help_resources(helplines, region, &format!("/p/{}/support", post.id)))
