@@ -170,3 +170,31 @@ engine_tests! {
         assert!(refused.text.contains("locked"));
     }
 }
+
+engine_tests! {
+    async fn simultaneous_first_replies_share_one_name(engine) {
+        let app = TestApp::new(engine).await;
+        app.board("b", "B").await;
+        let opener = app.client();
+        let sent = opener.submit("/b/b/new", "/b/b/new", &[("title", "Busy"), ("body", "hello")]).await;
+        let path = sent.location().unwrap().split('#').next().unwrap().to_owned();
+        let id = path.trim_start_matches("/t/").split('/').next().unwrap().to_owned();
+        let member = app.client();
+        member.submit("/b/b/new", "/b/b/new", &[("title", "Mine"), ("body", "an identity first")]).await;
+        let token = member.get(&path).await.csrf().unwrap();
+        let url = format!("/t/{id}/reply");
+        let reply = |n: u32| {
+            let (member, url, token) = (&member, url.clone(), token.clone());
+            async move { member.post_form(&url, &[("csrf", &token), ("body", &format!("at once {n}"))]).await.status }
+        };
+        let statuses = tokio::join!(reply(1), reply(2), reply(3), reply(4), reply(5), reply(6));
+        assert_eq!(
+            [statuses.0, statuses.1, statuses.2, statuses.3, statuses.4, statuses.5],
+            [StatusCode::SEE_OTHER; 6]
+        );
+        let names = app.get(&path).await.select_text("article .pseudonym");
+        assert_eq!(names.len(), 7);
+        assert!(names[1..].iter().all(|n| *n == names[1]), "{names:?}");
+        assert_ne!(names[0], names[1]);
+    }
+}

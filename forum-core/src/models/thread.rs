@@ -175,12 +175,14 @@ impl Thread {
         thread: ThreadId,
         poster: PosterId,
     ) -> CoreResult<String> {
-        if let Some(name) = thread_posters::table
-            .find((thread, poster))
-            .select(thread_posters::pseudonym)
-            .first::<String>(conn)
-            .optional()?
-        {
+        let existing = |conn: &mut DbConn| -> CoreResult<Option<String>> {
+            Ok(thread_posters::table
+                .find((thread, poster))
+                .select(thread_posters::pseudonym)
+                .first::<String>(conn)
+                .optional()?)
+        };
+        if let Some(name) = existing(conn)? {
             return Ok(name);
         }
         // A peer supporter who chose a public name uses it everywhere.
@@ -192,22 +194,40 @@ impl Thread {
             .into_iter()
             .collect();
         // Collisions are rare (tens of thousands of names); after many, a number makes it unique.
-        let name = public
+        let candidates = public
             .into_iter()
             .chain((0..1000).map(|attempt| crate::pseudonym::derive(secrets, poster, thread, attempt)))
-            .find(|name| !taken.contains(name))
-            .unwrap_or_else(|| {
-                let base = crate::pseudonym::derive(secrets, poster, thread, 0);
-                format!("{base} {}", poster.0)
+            .filter(|name| !taken.contains(name))
+            .chain(std::iter::once(format!(
+                "{} {}",
+                crate::pseudonym::derive(secrets, poster, thread, 0),
+                poster.0
+            )));
+        for name in candidates {
+            // A savepoint, so that losing a race (on PostgreSQL, where writers run side by
+            // side) leaves the surrounding transaction usable.
+            let inserted = conn.transaction(|conn| {
+                diesel::insert_into(thread_posters::table)
+                    .values((
+                        thread_posters::thread_id.eq(thread),
+                        thread_posters::poster_id.eq(poster),
+                        thread_posters::pseudonym.eq(&name),
+                    ))
+                    .execute(conn)
             });
-        diesel::insert_into(thread_posters::table)
-            .values((
-                thread_posters::thread_id.eq(thread),
-                thread_posters::poster_id.eq(poster),
-                thread_posters::pseudonym.eq(&name),
-            ))
-            .execute(conn)?;
-        Ok(name)
+            match inserted.map_err(CoreError::from) {
+                Ok(_) => return Ok(name),
+                // The same member's other reply got there first: use its name.
+                Err(CoreError::Conflict(_)) => {
+                    if let Some(name) = existing(conn)? {
+                        return Ok(name);
+                    }
+                    // Someone else took this name at the same moment: try the next one.
+                }
+                Err(other) => return Err(other),
+            }
+        }
+        Err(CoreError::Conflict("a free name in this thread"))
     }
 }
 
