@@ -6,7 +6,6 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::{Form, Router};
 use forum_core::models::{Board, BoardCursor, Thread};
-use forum_mod::submit::Blocked;
 use maud::Markup;
 use serde::Deserialize;
 
@@ -15,7 +14,7 @@ use crate::csrf;
 use crate::error::{AppError, AppResult};
 use crate::extract::{ClientIp, Identity, PageCtx};
 use crate::rate_limit::LimitedAction;
-use crate::routes::posting::{self, check_post_fields};
+use crate::routes::posting;
 use crate::templates::pages::board::{board as board_page, thread_href};
 use crate::templates::pages::post_forms::{PostFormState, new_thread};
 
@@ -93,17 +92,8 @@ async fn create_thread(
         body: form.body,
         ..PostFormState::default()
     };
-    let Some(fields) = check_post_fields(&mut form_state, true) else {
+    let Some(screened) = posting::check_and_screen(&state, &mut form_state, true).await else {
         return Ok((StatusCode::UNPROCESSABLE_ENTITY, new_thread(&ctx, &board, &form_state)).into_response());
-    };
-    let screened = match posting::screen(&state, &fields).await {
-        Ok(screened) => screened,
-        Err(Blocked(message)) => {
-            form_state.errors.insert("body", message);
-            return Ok(
-                (StatusCode::UNPROCESSABLE_ENTITY, new_thread(&ctx, &board, &form_state)).into_response()
-            );
-        }
     };
     let author = posting::author(&state, &identity, ip, LimitedAction::NewThread).await?;
     let secrets = state.secrets.clone();

@@ -143,8 +143,25 @@ pub async fn poster_for_key(state: &AppState, key: &PosterKey) -> AppResult<Post
     state.db(move |c| Poster::find_or_create(c, &hash)).await
 }
 
+/// Checks a post form's fields, then runs the word rules and the crisis detector over them.
+/// `None` means the form goes back to the member: its messages are in `form`.
+pub async fn check_and_screen(
+    state: &AppState,
+    form: &mut PostFormState,
+    with_title: bool,
+) -> Option<Screened> {
+    let fields = check_post_fields(form, with_title)?;
+    match screen(state, &fields).await {
+        Ok(screened) => Some(screened),
+        Err(Blocked(message)) => {
+            form.errors.insert("body", message);
+            None
+        }
+    }
+}
+
 /// Runs the word rules and the crisis detector over what the member wrote.
-pub async fn screen(state: &AppState, fields: &CheckedPost) -> Result<Screened, Blocked> {
+async fn screen(state: &AppState, fields: &CheckedPost) -> Result<Screened, Blocked> {
     let rules = state.word_rules().await;
     forum_mod::submit::screen(
         &state.detector,
@@ -196,7 +213,7 @@ pub struct CheckedPost {
     pub body: String,
 }
 
-pub fn check_post_fields(state: &mut PostFormState, with_title: bool) -> Option<CheckedPost> {
+fn check_post_fields(state: &mut PostFormState, with_title: bool) -> Option<CheckedPost> {
     state.title = limits::clean_text(&state.title);
     state.content_warning = limits::clean_text(&state.content_warning);
     state.body = limits::clean_text(&state.body);

@@ -8,7 +8,6 @@ use axum::{Form, Router};
 use forum_core::CoreError;
 use forum_core::ids::PostId;
 use forum_core::models::{Post, PostStatus, Poster, Thread, Viewer};
-use forum_mod::submit::Blocked;
 use maud::Markup;
 use serde::Deserialize;
 
@@ -17,7 +16,7 @@ use crate::csrf;
 use crate::error::{AppError, AppResult};
 use crate::extract::{ClientIp, Identity, PageCtx};
 use crate::rate_limit::LimitedAction;
-use crate::routes::posting::{self, check_post_fields};
+use crate::routes::posting;
 use crate::templates::pages::board::thread_href;
 use crate::templates::pages::post_forms::{PostFormState, confirm_delete, edit_post};
 
@@ -113,17 +112,8 @@ async fn update_post(
     let (post, poster) = own_post(&state, &identity, id).await?;
     let mut form_state =
         PostFormState { content_warning: form.content_warning, body: form.body, ..PostFormState::default() };
-    let Some(fields) = check_post_fields(&mut form_state, false) else {
+    let Some(screened) = posting::check_and_screen(&state, &mut form_state, false).await else {
         return Ok((StatusCode::UNPROCESSABLE_ENTITY, edit_post(&ctx, &post, &form_state)).into_response());
-    };
-    let screened = match posting::screen(&state, &fields).await {
-        Ok(screened) => screened,
-        Err(Blocked(message)) => {
-            form_state.errors.insert("body", message);
-            return Ok(
-                (StatusCode::UNPROCESSABLE_ENTITY, edit_post(&ctx, &post, &form_state)).into_response()
-            );
-        }
     };
     let author = posting::author(&state, &identity, ip, LimitedAction::Edit).await?;
     if author.poster.id != poster.id {

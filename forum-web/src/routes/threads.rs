@@ -7,7 +7,6 @@ use axum::routing::{get, post};
 use axum::{Form, Router};
 use forum_core::ids::{PosterId, ThreadId};
 use forum_core::models::{Board, Post, Thread, Viewer};
-use forum_mod::submit::Blocked;
 use maud::Markup;
 use serde::Deserialize;
 
@@ -16,7 +15,7 @@ use crate::csrf;
 use crate::error::{AppError, AppResult};
 use crate::extract::{ClientIp, Identity, PageCtx};
 use crate::rate_limit::LimitedAction;
-use crate::routes::posting::{self, check_post_fields};
+use crate::routes::posting;
 use crate::templates::pages::board::thread_href;
 use crate::templates::pages::post_forms::PostFormState;
 use crate::templates::pages::thread::{ThreadView, thread as thread_page};
@@ -125,20 +124,9 @@ async fn create_reply(
     csrf::check(&state, &identity, &form.csrf)?;
     let mut form_state =
         PostFormState { content_warning: form.content_warning, body: form.body, ..PostFormState::default() };
-    let Some(fields) = check_post_fields(&mut form_state, false) else {
-        let view = load_view(&state, &identity, id, 1).await?;
-        let view = if view.pages > 1 { load_view(&state, &identity, id, view.pages).await? } else { view };
+    let Some(screened) = posting::check_and_screen(&state, &mut form_state, false).await else {
+        let view = last_page(&state, &identity, id).await?;
         return Ok((StatusCode::UNPROCESSABLE_ENTITY, thread_page(&ctx, &view, &form_state)).into_response());
-    };
-    let screened = match posting::screen(&state, &fields).await {
-        Ok(screened) => screened,
-        Err(Blocked(message)) => {
-            form_state.errors.insert("body", message);
-            let view = last_page(&state, &identity, id).await?;
-            return Ok(
-                (StatusCode::UNPROCESSABLE_ENTITY, thread_page(&ctx, &view, &form_state)).into_response()
-            );
-        }
     };
     let author = posting::author(&state, &identity, ip, LimitedAction::Reply).await?;
     let secrets = state.secrets.clone();
