@@ -320,24 +320,28 @@ impl Conversation {
 
     /// Messages from the other person that `poster` has not seen, across their conversations.
     pub fn unread_for(conn: &mut DbConn, poster: PosterId) -> CoreResult<i64> {
-        let mine = Self::of(conn, poster)?;
         let mut unread = 0;
-        for c in mine.iter().filter(|c| c.status == "open") {
-            let seen = if c.member_id == poster { c.member_read_at } else { c.supporter_read_at };
-            if c.member_id == poster && seen.is_none() {
+        for c in Self::of(conn, poster)?.iter().filter(|c| c.status == "open") {
+            if c.member_id == poster && c.member_read_at.is_none() {
                 // A supporter has just accepted: the new conversation itself is news.
                 unread += 1;
             }
-            let mut query = messages::table
-                .filter(messages::conversation_id.eq(c.id))
-                .filter(messages::sender_id.ne(poster))
-                .into_boxed();
-            if let Some(seen) = seen {
-                query = query.filter(messages::created_at.gt(seen));
-            }
-            unread += query.count().get_result::<i64>(conn)?;
+            unread += c.unread_messages(conn, poster)?;
         }
         Ok(unread)
+    }
+
+    /// Messages from the other person in this conversation that `reader` has not seen.
+    pub fn unread_messages(&self, conn: &mut DbConn, reader: PosterId) -> CoreResult<i64> {
+        let seen = if self.member_id == reader { self.member_read_at } else { self.supporter_read_at };
+        let mut query = messages::table
+            .filter(messages::conversation_id.eq(self.id))
+            .filter(messages::sender_id.ne(reader))
+            .into_boxed();
+        if let Some(seen) = seen {
+            query = query.filter(messages::created_at.gt(seen));
+        }
+        Ok(query.count().get_result(conn)?)
     }
 
     pub fn end(conn: &mut DbConn, id: ConversationId, by: PosterId) -> CoreResult<()> {

@@ -52,16 +52,7 @@ async fn summaries(state: &AppState, poster: PosterId) -> AppResult<Vec<Conversa
             let mut out = Vec::new();
             for conversation in Conversation::of(c, poster)? {
                 let topic = SupportRequest::by_id(c, conversation.request_id)?.topic;
-                let seen = if conversation.member_id == poster {
-                    conversation.member_read_at
-                } else {
-                    conversation.supporter_read_at
-                };
-                let unread = conversation
-                    .messages(c)?
-                    .iter()
-                    .filter(|m| m.sender_id != poster && seen.is_none_or(|s| m.created_at > s))
-                    .count() as i64;
+                let unread = conversation.unread_messages(c, poster)?;
                 out.push(ConversationSummary { conversation, topic, unread });
             }
             Ok(out)
