@@ -113,7 +113,15 @@ impl FromRequestParts<AppState> for PageCtx {
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
         let identity = Identity::from_request_parts(parts, state).await?;
-        let mut ctx = PageCtx::new(state, &identity, state.nav_boards().await, parts.uri.path());
+        Ok(PageCtx::load(state, &identity, parts.uri.path()).await)
+    }
+}
+
+impl PageCtx {
+    /// The context of a page about to be shown: a member's waiting warning (shown once, so
+    /// only load this for a page that is shown) and their unread messages.
+    pub async fn load(state: &AppState, identity: &Identity, path: &str) -> Self {
+        let mut ctx = PageCtx::new(state, identity, state.nav_boards().await, path);
         if let Some(hash) = identity.key_hash(state) {
             // A warning waits for the member's next visit; it is shown once.
             (ctx.notice, ctx.unread) = state
@@ -128,11 +136,9 @@ impl FromRequestParts<AppState> for PageCtx {
                 .await
                 .unwrap_or((None, 0));
         }
-        Ok(ctx)
+        ctx
     }
-}
 
-impl PageCtx {
     pub fn new(state: &AppState, identity: &Identity, boards: Arc<Vec<Board>>, path: &str) -> Self {
         Self {
             site_name: state.config.site_name.clone(),

@@ -242,6 +242,22 @@ engine_tests! {
         assert!(!app.get("/").await.text.contains("Please keep details"), "only to the writer");
     }
 
+    async fn a_warning_waits_for_a_page_not_a_redirect(engine) {
+        let app = TestApp::new(engine).await;
+        app.board("b", "B").await;
+        let writer = app.client();
+        let (thread, post) = thread_by(&writer, "Evenings", "they are long").await;
+        // A reply form fetched before the warning, sent after it: the answer is a redirect,
+        // so the warning must still be waiting for the page the writer then sees.
+        let token = writer.get(&thread).await.csrf().unwrap();
+        let moderator = app.moderator_client("river", false).await;
+        act(&moderator, &post, &[("action", "warn"), ("message", "Please be kind to others here.")]).await;
+        let id = thread.trim_start_matches("/t/").split(['/', '?', '#']).next().unwrap().to_owned();
+        let sent = writer.post_form(&format!("/t/{id}/reply"), &[("csrf", &token), ("body", "a reply")]).await;
+        assert_eq!(sent.status, StatusCode::SEE_OTHER, "{}", sent.text);
+        assert!(writer.follow(&sent).await.text.contains("Please be kind to others here."));
+    }
+
     async fn admins_manage_moderators_and_boards_on_the_web(engine) {
         let app = TestApp::new(engine).await;
         let board = app.board("b", "B").await;

@@ -1,7 +1,7 @@
 //! Board pages and starting a thread.
 
 use axum::extract::{Path, Query, State};
-use axum::http::StatusCode;
+use axum::http::{StatusCode, Uri};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::{Form, Router};
@@ -77,7 +77,7 @@ struct NewThreadForm {
 
 async fn create_thread(
     State(state): State<AppState>,
-    ctx: PageCtx,
+    uri: Uri,
     ClientIp(ip): ClientIp,
     identity: Identity,
     Path(slug): Path<String>,
@@ -93,6 +93,7 @@ async fn create_thread(
         ..PostFormState::default()
     };
     let Some(screened) = posting::check_and_screen(&state, &mut form_state, true).await else {
+        let ctx = PageCtx::load(&state, &identity, uri.path()).await;
         return Ok((StatusCode::UNPROCESSABLE_ENTITY, new_thread(&ctx, &board, &form_state)).into_response());
     };
     let author = posting::author(&state, &identity, ip, LimitedAction::NewThread).await?;

@@ -1,7 +1,7 @@
 //! A post's permalink, and its writer's edit and delete.
 
 use axum::extract::{Path, State};
-use axum::http::StatusCode;
+use axum::http::{StatusCode, Uri};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::get;
 use axum::{Form, Router};
@@ -100,7 +100,7 @@ struct EditForm {
 
 async fn update_post(
     State(state): State<AppState>,
-    ctx: PageCtx,
+    uri: Uri,
     ClientIp(ip): ClientIp,
     identity: Identity,
     Path(id): Path<String>,
@@ -113,6 +113,7 @@ async fn update_post(
     let mut form_state =
         PostFormState { content_warning: form.content_warning, body: form.body, ..PostFormState::default() };
     let Some(screened) = posting::check_and_screen(&state, &mut form_state, false).await else {
+        let ctx = PageCtx::load(&state, &identity, uri.path()).await;
         return Ok((StatusCode::UNPROCESSABLE_ENTITY, edit_post(&ctx, &post, &form_state)).into_response());
     };
     let author = posting::author(&state, &identity, ip, LimitedAction::Edit).await?;

@@ -1,7 +1,7 @@
 //! Thread pages and replies.
 
 use axum::extract::{Path, Query, State};
-use axum::http::StatusCode;
+use axum::http::{StatusCode, Uri};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Form, Router};
@@ -113,7 +113,7 @@ struct ReplyForm {
 
 async fn create_reply(
     State(state): State<AppState>,
-    ctx: PageCtx,
+    uri: Uri,
     ClientIp(ip): ClientIp,
     identity: Identity,
     Path(id): Path<String>,
@@ -125,6 +125,7 @@ async fn create_reply(
     let mut form_state =
         PostFormState { content_warning: form.content_warning, body: form.body, ..PostFormState::default() };
     let Some(screened) = posting::check_and_screen(&state, &mut form_state, false).await else {
+        let ctx = PageCtx::load(&state, &identity, uri.path()).await;
         let view = last_page(&state, &identity, id).await?;
         return Ok((StatusCode::UNPROCESSABLE_ENTITY, thread_page(&ctx, &view, &form_state)).into_response());
     };
