@@ -30,6 +30,8 @@ pub struct App {
     /// As many blocking database tasks at once as the pool has connections; the others wait
     /// here instead of in a thread of their own (each blocking thread costs memory).
     db_permits: tokio::sync::Semaphore,
+    /// Rendered pages for readers without a cookie.
+    pub pages: crate::page_cache::PageCache,
 }
 
 /// What handlers take: a cheap clone of the shared [`App`].
@@ -80,6 +82,7 @@ impl App {
             nav: RwLock::new(None),
             summaries: RwLock::new(None),
             db_permits: tokio::sync::Semaphore::new(pool_size),
+            pages: crate::page_cache::PageCache::default(),
         })))
     }
 

@@ -7,6 +7,7 @@ pub mod csrf;
 pub mod error;
 pub mod extract;
 pub mod helplines;
+pub mod page_cache;
 pub mod rate_limit;
 pub mod retention;
 pub mod routes;

@@ -1,6 +1,7 @@
 //! Behaviour seen through HTTP, on SQLite and (when configured) PostgreSQL.
 
 mod boards;
+mod cache;
 mod crisis;
 mod hostile;
 mod identity;

@@ -181,8 +181,22 @@ impl TestApp {
         TestAppBuilder::default()
     }
 
-    /// Direct database access for fixtures and for checking what was stored.
+    /// Direct database access for fixtures and for checking what was stored. A fixture may
+    /// change what readers see, so the pages kept for readers are dropped, as after a change
+    /// made through the site.
     pub async fn db<T, F>(&self, f: F) -> T
+    where
+        F: FnOnce(&mut DbConn) -> T + Send + 'static,
+        T: Send + 'static,
+    {
+        let value = self.db_behind_the_cache(f).await;
+        self.state.pages.invalidate();
+        value
+    }
+
+    /// Direct database access that leaves the pages kept for readers alone, as a change made
+    /// by another process sharing the database would.
+    pub async fn db_behind_the_cache<T, F>(&self, f: F) -> T
     where
         F: FnOnce(&mut DbConn) -> T + Send + 'static,
         T: Send + 'static,

@@ -45,6 +45,7 @@ pub fn router(state: AppState) -> Router {
         .layer(DefaultBodyLimit::max(MAX_BODY))
         .layer(middleware::from_fn(refuse_cross_site_posts))
         .layer(middleware::from_fn_with_state(state.clone(), error_pages))
+        .layer(middleware::from_fn_with_state(state.clone(), crate::page_cache::layer))
         .layer(middleware::from_fn(security_headers))
         .with_state(state)
 }
