@@ -34,7 +34,12 @@
 //!   the nearest one before it decides. Another person makes an at-risk phrase
 //!   `third_party`; "you", "people", "anyone" make it `concern`. `[possessive]` words
 //!   ("my") name the writer only right before a phrase ("my suicidal thoughts").
+//! * `[generic_self]`: a generic "you" that is often the writer speaking of themself
+//!   ("it's so hard to work when you're suicidal"): a `[personal]` word after it is
+//!   scored like one with no one named (see `[score]`), any other phrase is `concern`.
 //! * `[past]`: a time long past ("years ago", "used to"); an at-risk phrase becomes `concern`.
+//! * `[recurrence]`: what was past is back ("came back", "all over again"): a `[past]`
+//!   cue before it in the sentence no longer makes a phrase `concern`.
 //! * `[past_other]`: the past tense ("was", "had"); another person's risk told in the
 //!   past is `concern` (the writer's own recent past still counts).
 //! * `[now]`: the present ("right now", "again", "today"): a `[personal]` word with no
@@ -74,7 +79,9 @@ pub(crate) enum Section {
     Possessive,
     OtherSubject,
     GenericSubject,
+    GenericSelf,
     Past,
+    Recurrence,
     PastOther,
     Now,
     Frame,
@@ -103,7 +110,9 @@ impl Section {
             "possessive" => Self::Possessive,
             "other" => Self::OtherSubject,
             "generic" => Self::GenericSubject,
+            "generic_self" => Self::GenericSelf,
             "past" => Self::Past,
+            "recurrence" => Self::Recurrence,
             "past_other" => Self::PastOther,
             "now" => Self::Now,
             "frame" => Self::Frame,

@@ -111,6 +111,9 @@ enum Who {
     Other,
     /// "you", "people", "anyone": talk about risk, not a person at risk.
     Generic,
+    /// A generic "you" that is often the writer's own experience ("it's hard to sleep
+    /// when you're suicidal"): a person's state after it is scored like an unnamed one.
+    You,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -122,6 +125,7 @@ enum Cue {
     /// "my": the writer, but only right before the phrase.
     Possessive,
     Past,
+    Recurrence,
     PastOther,
     Now,
     Frame,
@@ -402,7 +406,9 @@ impl CrisisDetector {
         for e in &entries {
             let signal = match e.section {
                 Section::SelfSubject | Section::Possessive => Some(Signal::FirstPerson),
-                Section::OtherSubject | Section::GenericSubject => Some(Signal::Others),
+                Section::OtherSubject | Section::GenericSubject | Section::GenericSelf => {
+                    Some(Signal::Others)
+                }
                 Section::Distress => Some(Signal::Distress),
                 Section::Levity => Some(Signal::Levity),
                 _ => None,
@@ -473,7 +479,9 @@ impl CrisisDetector {
                 Section::Possessive => Cue::Possessive,
                 Section::OtherSubject => Cue::Subject(Who::Other),
                 Section::GenericSubject => Cue::Subject(Who::Generic),
+                Section::GenericSelf => Cue::Subject(Who::You),
                 Section::Past => Cue::Past,
+                Section::Recurrence => Cue::Recurrence,
                 Section::PastOther => Cue::PastOther,
                 Section::Now => Cue::Now,
                 Section::Frame => Cue::Frame,
@@ -718,6 +726,15 @@ impl CrisisDetector {
         let weights = &self.weights;
         let mut base = None;
         let who = match (info.subject, named_near) {
+            // "people who ... kill themselves", "if anyone wants to end their life": a
+            // phrase about another person whose antecedent is people in general is talk
+            // (not "they", which may be one person: "my friend said they want to ...").
+            (Some(Who::Other), Some((end, _, Who::Generic)))
+                if info.tier == CrisisTier::ThirdParty
+                    && !cues.iter().any(|c| kind(c) == Cue::Subject(Who::Other) && c.end == end) =>
+            {
+                Who::Generic
+            }
             (Some(w), _) => w,
             (None, Some((_, _, w))) => w,
             (None, None) if info.needs_subject => {
@@ -740,6 +757,17 @@ impl CrisisDetector {
             }
             // Posts mostly speak of the writer; a phrase with no one named is theirs.
             (None, None) => Who::Writer,
+        };
+        // A generic "you" about a person's state may be the writer's own: the post
+        // signals decide, as for a state with no one named. Anything else is talk.
+        let who = match who {
+            Who::You if info.personal || info.holds_personal => {
+                let now = cues.iter().any(|c| kind(c) == Cue::Now);
+                base = Some(if now { weights.base_now } else { weights.base_unnamed });
+                Who::Writer
+            }
+            Who::You => Who::Generic,
+            w => w,
         };
         if (info.personal || info.holds_personal) && who == Who::Writer && base.is_none() {
             base = Some(weights.base_writer);
@@ -764,8 +792,20 @@ impl CrisisDetector {
             }
         }
 
+        // A time long past, unless the sentence goes on to say it is back ("i recovered
+        // from suicidal thoughts but they came back", not "it never came back").
+        let recurs_after = |from: usize| {
+            cues.iter().any(|r| {
+                kind(r) == Cue::Recurrence
+                    && r.start > from
+                    && !cues.iter().any(|n| {
+                        kind(n) == Cue::Negation && n.end < r.start && words_in(&f[n.end..r.start]) <= 1
+                    })
+            })
+        };
         let past = cues.iter().any(|c| {
             kind(c) == Cue::Past
+                && !recurs_after(c.end)
                 && ((before(c) && !subject_between(c.end, phrase.start))
                     || (after(c)
                         && words_in(&f[phrase.end..c.start]) <= PAST_AFTER_WORDS

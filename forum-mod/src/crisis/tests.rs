@@ -383,6 +383,77 @@ fn supporters_sharing_hotlines_stay_concern() {
 }
 
 #[test]
+fn generic_you_about_oneself_is_scored_like_an_unnamed_state() {
+    // "when you're suicidal" in a post full of the writer's own words is the writer's.
+    check(&[
+        ("you know when you get that suicidal feeling again and i can't stop crying", Ideation),
+        ("it's so hard to keep my job when you're suicidal and i'm this depressed and tired", Ideation),
+        ("i can't even explain it to my mum, it's hard to eat when you're suicidal every day", Ideation),
+    ]);
+    // Advice, jokes and anything but a person's state stay talk.
+    check(&[
+        ("When you feel suicidal, call or text 988.", Concern),
+        ("when you're suicidal lol this song hits different", Concern),
+        ("when you want to die, please reach out to someone", Concern),
+        ("If you are suicidal, please tell someone you trust.", Concern),
+    ]);
+}
+
+#[test]
+fn a_past_that_came_back_is_present() {
+    check(&[
+        ("i recovered from suicidal thoughts last year but they came back", Ideation),
+        ("back to being suicidal again", Ideation),
+        ("i was suicidal years ago and it's back", Ideation),
+        ("i used to cut years ago and the urge to cut came back", SelfHarm),
+    ]);
+    check(&[
+        ("i was suicidal years ago and it never came back", Concern),
+        ("I used to be suicidal back in high school", Concern),
+        ("I was suicidal years ago and therapy really helped", Concern),
+    ]);
+}
+
+#[test]
+fn another_persons_risk_about_people_in_general_is_talk() {
+    check(&[
+        ("people who are bullied online sometimes kill themselves", Concern),
+        ("if anyone you know wants to end their life, call 988", Concern),
+        // "they" can be one person: still someone at risk.
+        ("my friend told me they want to kill themselves", ThirdParty),
+        ("my cousin keeps saying she wants to kill herself", ThirdParty),
+    ]);
+}
+
+#[test]
+fn degree_and_self_description_make_suicidal_a_state() {
+    check(&[
+        ("definitely suicidal today", Ideation),
+        ("suddenly suicidal and i don't know why", Ideation),
+        ("this is the most suicidal i have felt in months", Ideation),
+        ("i have so many suicidal thoughts and no one to tell", Ideation),
+        ("as a suicidal person, this stuff hits hard", Ideation),
+        ("I'm a suicidal person and I'm tired of hiding it", Ideation),
+        // About a thing, not a person.
+        ("that defensive line is definitely suicidal", Concern),
+    ]);
+}
+
+#[test]
+fn not_suicidal_but_a_passive_wish() {
+    // The disclaimer is negated; the wish after it is not.
+    check(&[
+        ("not suicidal but i don't mind leaving this world early", Ideation),
+        ("i'm not suicidal or anything, i just don't like being alive", Ideation),
+        ("honestly i wouldn't mind not waking up", Ideation),
+    ]);
+    check_not_at_risk(&[
+        "i'm not suicidal, i just don't like mondays",
+        "not suicidal, just tired of this rain",
+    ]);
+}
+
+#[test]
 fn shipped_score_weights_are_the_defaults() {
     // The compiled-in defaults apply to lexicons without a [score] section; keep them the
     // same as en.txt so that replacing en.txt does not silently change the rule.
@@ -577,15 +648,15 @@ fn dev_set() -> Option<Evaluation> {
 #[test]
 fn dev_set_does_not_regress() {
     if let Some(e) = dev_set() {
-        assert!(e.recall() >= 0.79, "{e}");
-        assert!(e.false_positive_rate() <= 0.25, "{e}");
+        assert!(e.recall() >= 0.813, "{e}");
+        assert!(e.false_positive_rate() <= 0.244, "{e}");
     }
 }
 
 /// The target: recall at least 0.90 at a false-positive rate of at most 0.25. Not met
 /// yet; run with `cargo test -p forum-mod -- --ignored dev_set_target`.
 #[test]
-#[ignore = "recall target 0.90 not met yet: 0.81 at a false-positive rate of 0.24 (see dev_set_does_not_regress)"]
+#[ignore = "recall target 0.90 not met yet: 0.823 at a false-positive rate of 0.234 (see dev_set_does_not_regress)"]
 fn dev_set_target() {
     if let Some(e) = dev_set() {
         assert!(e.recall() >= 0.90, "{e}");
