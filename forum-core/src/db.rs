@@ -131,7 +131,7 @@ pub fn build_pool(url: &DatabaseUrl, max_size: u32, sqlite_sync: SqliteSync) -> 
     // Fail fast, with the engine's own message, when the database cannot be reached at all.
     let manager = ConnectionManager { url: url.clone(), sqlite_sync };
     manager.connect().map_err(|e| CoreError::Unavailable(e.to_string()))?;
-    let max_size = if url.is_sqlite() { max_size.clamp(1, 8) } else { max_size.max(1) };
+    let max_size = if url.is_sqlite() { max_size.clamp(1, 16) } else { max_size.max(1) };
     Pool::builder()
         .max_size(max_size)
         .min_idle(Some(1))
@@ -219,6 +219,9 @@ mod group_commit {
     pub struct Writer {
         path: String,
         state: Mutex<State>,
+        /// How far batches have ended. Writers waiting for their batch's commit wait here,
+        /// not on `state`, so that they do not hold up the next batch's writers.
+        ended: Mutex<Ended>,
         /// Signalled whenever a batch ends (committed or failed).
         batch_ended: Condvar,
         /// Threads waiting to take the writer; the last one in commits.
@@ -235,12 +238,16 @@ mod group_commit {
         /// The number of the open (or next) batch and how much work it holds.
         batch: u64,
         in_batch: usize,
-        /// Every batch up to this one has ended.
-        ended: u64,
-        /// Recent batches whose commit failed, with the error.
-        failed: VecDeque<(u64, String)>,
         /// The pragmas to give a new writer connection.
         pragmas: String,
+    }
+
+    #[derive(Default)]
+    struct Ended {
+        /// Every batch up to this one has ended.
+        upto: u64,
+        /// Recent batches whose commit failed, with the error.
+        failed: VecDeque<(u64, String)>,
     }
 
     static WRITERS: Mutex<Vec<Arc<Writer>>> = Mutex::new(Vec::new());
@@ -293,15 +300,8 @@ mod group_commit {
         );
         let writer = Arc::new(Writer {
             path,
-            state: Mutex::new(State {
-                conn: None,
-                open: false,
-                batch: 1,
-                in_batch: 0,
-                ended: 0,
-                failed: VecDeque::new(),
-                pragmas,
-            }),
+            state: Mutex::new(State { conn: None, open: false, batch: 1, in_batch: 0, pragmas }),
+            ended: Mutex::new(Ended::default()),
             batch_ended: Condvar::new(),
             waiting: AtomicUsize::new(0),
             last_used: AtomicU64::new(now),
@@ -342,15 +342,12 @@ mod group_commit {
             }
         }
 
-        /// Ends the open batch: commits it, or on failure rolls it back and remembers why.
-        fn end_batch(&mut self) {
-            let batch = self.batch;
+        /// Ends the open batch: commits it, or on failure rolls it back and says why.
+        fn end_batch(&mut self) -> Option<String> {
+            let mut failure = None;
             if let (true, Some(conn)) = (self.open, self.conn.as_mut()) {
                 if let Err(error) = Manager::commit_transaction(conn) {
-                    self.failed.push_back((batch, error.to_string()));
-                    if self.failed.len() > 64 {
-                        self.failed.pop_front();
-                    }
+                    failure = Some(error.to_string());
                     // Leave nothing half-done behind: a fresh connection for the next batch.
                     let _ = Manager::rollback_transaction(conn);
                     self.conn = None;
@@ -358,12 +355,20 @@ mod group_commit {
             }
             self.open = false;
             self.in_batch = 0;
-            self.ended = batch;
             self.batch += 1;
+            failure
         }
 
-        fn failure(&self, batch: u64) -> Option<&str> {
-            self.failed.iter().find(|(b, _)| *b == batch).map(|(_, e)| e.as_str())
+        /// Undoes the open batch after its connection broke.
+        fn abandon_batch(&mut self) -> Option<String> {
+            if let Some(conn) = self.conn.as_mut() {
+                let _ = Manager::rollback_transaction(conn);
+            }
+            self.conn = None;
+            self.open = false;
+            self.in_batch = 0;
+            self.batch += 1;
+            Some("the writer connection broke".into())
         }
     }
 
@@ -379,43 +384,56 @@ mod group_commit {
             let batch = state.batch;
             let outcome = match state.begin(&self.path) {
                 Ok(conn) => Self::in_savepoint(conn, f),
-                Err(error) => Ok(Err(E::from(error))),
+                // Nothing was begun, so no batch to wait for.
+                Err(error) => return Err(E::from(error)),
             };
-            // A connection whose savepoint could not be undone cannot go on: fail the batch.
-            if state.open && !state.healthy() {
-                if let Some(conn) = state.conn.as_mut() {
-                    let _ = Manager::rollback_transaction(conn);
-                }
-                state.conn = None;
-                state.open = false;
-                state.failed.push_back((batch, "the writer connection broke".into()));
-            }
-            if state.open {
+            let failure = if !state.healthy() {
+                // A savepoint that could not be undone: the whole batch goes.
+                let failure = state.abandon_batch();
+                self.batch_over(batch, failure.clone());
+                failure
+            } else {
                 state.in_batch += 1;
-            }
-            if state.open && (self.waiting.load(Ordering::SeqCst) == 0 || state.in_batch >= MAX_BATCH) {
-                state.end_batch();
-                self.commits.fetch_add(1, Ordering::Relaxed);
-                self.batch_ended.notify_all();
-            } else if state.open {
-                while state.ended < batch {
-                    state = self.batch_ended.wait(state).unwrap_or_else(PoisonError::into_inner);
+                if self.waiting.load(Ordering::SeqCst) == 0 || state.in_batch >= MAX_BATCH {
+                    let failure = state.end_batch();
+                    self.commits.fetch_add(1, Ordering::Relaxed);
+                    // Still holding `state`: batches are reported over in order.
+                    self.batch_over(batch, failure.clone());
+                    failure
+                } else {
+                    // The next writer in line commits this batch; wait for it.
+                    drop(state);
+                    self.wait_for(batch)
                 }
-            } else if state.ended < batch {
-                // Nothing was begun (or the batch broke): this batch is over.
-                state.ended = batch;
-                state.batch = batch + 1;
-                self.batch_ended.notify_all();
-            }
-            let failed = state.failure(batch).map(str::to_owned);
-            drop(state);
-            match (outcome, failed) {
+            };
+            match (outcome, failure) {
                 (Err(panic), _) => resume_unwind(panic),
                 (Ok(Ok(_)), Some(error)) => Err(E::from(DieselError::QueryBuilderError(
                     format!("the write could not be committed: {error}").into(),
                 ))),
                 (Ok(result), _) => result,
             }
+        }
+
+        fn batch_over(&self, batch: u64, failure: Option<String>) {
+            let mut ended = lock(&self.ended);
+            ended.upto = batch;
+            if let Some(error) = failure {
+                ended.failed.push_back((batch, error));
+                if ended.failed.len() > 64 {
+                    ended.failed.pop_front();
+                }
+            }
+            self.batch_ended.notify_all();
+        }
+
+        /// Waits until `batch` has ended; why it failed, if it did.
+        fn wait_for(&self, batch: u64) -> Option<String> {
+            let mut ended = lock(&self.ended);
+            while ended.upto < batch {
+                ended = self.batch_ended.wait(ended).unwrap_or_else(PoisonError::into_inner);
+            }
+            ended.failed.iter().find(|(b, _)| *b == batch).map(|(_, e)| e.clone())
         }
 
         /// Runs `f` in a savepoint, keeping its changes only if it succeeds.

@@ -36,6 +36,8 @@ ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
 OUT = os.path.join(ROOT, "target", "perf")
 LUA = os.path.join(os.path.dirname(os.path.abspath(__file__)), "load.lua")
 MOD_PASSWORD = "a long password"
+RENDERED_BOARD = "board, as a member (rendered each time)"
+RENDERED_THREAD = "thread (100 posts, page 1), as a member (rendered each time)"
 REPLY_BODY = (
     "Thank you for writing this, I know how hard the evenings can be.\n\n"
     "What helped me a little:\n\n- a short walk after dinner\n- texting *one* person\n"
@@ -361,11 +363,15 @@ def run_case(args, binary, engine, db_url, scale, secs, sweep_secs):
 
         c = args.connections
         pages = -(-info["perf_thread_posts"] // 50)
+        # Readers without a cookie are served kept pages; a member's pages are rendered for
+        # every request, so those show what the database and the templates cost.
         reads = [
             ("home", "/", None),
             ("board", f"/b/{slug}", None),
             ("thread (100 posts, page 1)", f"/t/{tid}", None),
             (f"thread last page (page {pages})", f"/t/{tid}?page={pages}", None),
+            (RENDERED_BOARD, f"/b/{slug}", member),
+            (RENDERED_THREAD, f"/t/{tid}", member),
             ("moderator queue (1,000+ open)", "/mod/queue", moderator),
         ]
         for label, path, cookie in reads:
@@ -464,9 +470,11 @@ def targets(cases, conns):
             share >= 0.4)
         row(f"{tag}: thread page p99 < 20 ms at {conns} conns", f"{t['p99_ms']:.1f} ms", t["p99_ms"] < 20)
         p = r["post a reply (random thread)"]
-        need = 2000 if c["engine"] == "sqlite" else 1000
-        row(f"{tag}: posting >= {need:,}/s, p99 < 50 ms", f"{p['rps']:,.0f}/s, p99 {p['p99_ms']:.1f} ms",
-            p["rps"] >= need and p["p99_ms"] < 50)
+        if c["engine"] == "sqlite":
+            row(f"{tag}: posting >= 2,000/s, p99 < 50 ms", f"{p['rps']:,.0f}/s, p99 {p['p99_ms']:.1f} ms",
+                p["rps"] >= 2000 and p["p99_ms"] < 50)
+        else:
+            row(f"{tag}: posting >= 1,000/s", f"{p['rps']:,.0f}/s, p99 {p['p99_ms']:.1f} ms", p["rps"] >= 1000)
         peak = max((x["rss_mb"] or 0) for k, x in r.items() if not k.startswith("nginx"))
         peak = max([peak] + [(x["rss_mb"] or 0) for k in ("thread", "post") for x in c["sweeps"][k].values()])
         row(f"{tag}: peak server RSS < 100 MB", f"{peak:.0f} MB", peak < 100)
@@ -476,7 +484,9 @@ def targets(cases, conns):
         row(f"{tag}: zero errors", str(errs), errs == 0)
     small, big = by.get(("sqlite", 10_000)), by.get(("sqlite", 1_000_000))
     if small and big:
-        for label in ("board", "thread (100 posts, page 1)"):
+        for label in ("board", "thread (100 posts, page 1)", RENDERED_BOARD, RENDERED_THREAD):
+            if label not in small["results"] or label not in big["results"]:
+                continue
             a, b = small["results"][label], big["results"][label]
             for q in ("p50_ms", "p99_ms"):
                 ratio = b[q] / max(a[q], 1e-9)

@@ -96,13 +96,14 @@ async fn create_thread(
         let ctx = PageCtx::load(&state, &identity, uri.path()).await;
         return Ok((StatusCode::UNPROCESSABLE_ENTITY, new_thread(&ctx, &board, &form_state)).into_response());
     };
-    let author = posting::author(&state, &identity, ip, LimitedAction::NewThread).await?;
     let secrets = state.secrets.clone();
-    let poster = author.poster.id;
     let for_db = screened.clone();
-    let (thread, post) =
-        state.db(move |c| forum_mod::submit::start_thread(c, &secrets, &board, poster, &for_db)).await?;
+    let ((thread, post), new_key) =
+        posting::write_as_author(&state, &identity, ip, LimitedAction::NewThread, move |c, author| {
+            forum_mod::submit::start_thread(c, &secrets, &board, author.id, &for_db)
+        })
+        .await?;
     let permalink = format!("{}#p{}", thread_href(&thread), post.id);
     let location = posting::after_posting(&screened, post.id, &permalink);
-    Ok(posting::see_other(&state, &location, author.new_key.as_ref()))
+    Ok(posting::see_other(&state, &location, new_key.as_ref()))
 }

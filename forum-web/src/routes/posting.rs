@@ -4,6 +4,8 @@
 use axum::http::{HeaderValue, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use chrono::Duration;
+use forum_core::CoreResult;
+use forum_core::db::DbConn;
 use forum_core::models::{Poster, limits};
 use forum_core::poster_key::PosterKey;
 
@@ -81,48 +83,65 @@ pub async fn author(
     ip: IpAddr,
     action: LimitedAction,
 ) -> AppResult<Author> {
-    let key_hash = identity.key_hash(state);
+    let (poster, new_key) =
+        write_as_author(state, identity, ip, action, |_, poster| Ok(poster.clone())).await?;
+    Ok(Author { poster, new_key })
+}
+
+/// Checks who is about to write, as [`author`] does, then runs `write` as them: the checks and
+/// the write in one trip to the database. Returns what `write` returned and the new identity
+/// key (whose cookie goes with the answer) for a visitor who had none.
+pub async fn write_as_author<T, W>(
+    state: &AppState,
+    identity: &Identity,
+    ip: IpAddr,
+    action: LimitedAction,
+    write: W,
+) -> AppResult<(T, Option<PosterKey>)>
+where
+    W: FnOnce(&mut DbConn, &Poster) -> CoreResult<T> + Send + 'static,
+    T: Send + 'static,
+{
+    let known_hash = identity.key_hash(state);
+    // Made now in case the visitor has no identity yet (or one this forum does not know).
+    let fresh_key = PosterKey::generate();
+    let fresh_hash = key_hash(state, &fresh_key);
     let network = network_hash(state, ip);
     let recent = recent_network_hashes(state, ip);
-    let (known, ban, network_banned) = {
-        state
-            .db(move |c| {
-                let known = match key_hash {
-                    Some(hash) => Poster::by_key_hash(c, &hash)?,
-                    None => None,
-                };
-                let ban = match &known {
-                    Some(p) => Ban::active_for(c, p.id)?,
-                    None => None,
-                };
-                Ok((known, ban, Ban::network_banned(c, &recent)?))
-            })
-            .await?
-    };
-    if let Some(ban) = ban {
-        return Err(AppError::Banned(ban_message(&ban)));
-    }
-    if network_banned && known.as_ref().is_none_or(is_newcomer) {
-        rate_limit(state, LimitedAction::BannedNetwork, ip, None)?;
-    }
-    if let Some(poster) = &known {
-        state
-            .limiter
-            .check_poster(action, poster.id, is_newcomer(poster))
-            .map_err(|wait| AppError::RateLimited { retry_after: wait.0 })?;
-    }
-    let (poster, new_key) = match known {
-        Some(poster) => (poster, None),
-        None => {
-            let key = PosterKey::generate();
-            (poster_for_key(state, &key).await?, Some(key))
-        }
-    };
-    if poster.network_hash != network {
-        let id = poster.id;
-        state.db(move |c| Poster::set_network(c, id, &network)).await?;
-    }
-    Ok(Author { poster, new_key })
+    let state_in = state.clone();
+    let (written, made_new) = state
+        .db(move |c| -> CoreResult<Result<(T, bool), AppError>> {
+            let state = &state_in;
+            let known = match known_hash {
+                Some(hash) => Poster::by_key_hash(c, &hash)?,
+                None => None,
+            };
+            if let Some(ban) = known.as_ref().map(|p| Ban::active_for(c, p.id)).transpose()?.flatten() {
+                return Ok(Err(AppError::Banned(ban_message(&ban))));
+            }
+            if known.as_ref().is_none_or(is_newcomer) && Ban::network_banned(c, &recent)? {
+                if let Err(limited) = rate_limit(state, LimitedAction::BannedNetwork, ip, None) {
+                    return Ok(Err(limited));
+                }
+            }
+            if let Some(poster) = &known {
+                if let Err(wait) = state.limiter.check_poster(action, poster.id, is_newcomer(poster)) {
+                    return Ok(Err(AppError::RateLimited { retry_after: wait.0 }));
+                }
+            }
+            let made_new = known.is_none();
+            let mut poster = match known {
+                Some(poster) => poster,
+                None => Poster::find_or_create(c, &fresh_hash)?,
+            };
+            if poster.network_hash != network {
+                Poster::set_network(c, poster.id, &network)?;
+                poster.network_hash = network;
+            }
+            Ok(Ok((write(c, &poster)?, made_new)))
+        })
+        .await??;
+    Ok((written, made_new.then_some(fresh_key)))
 }
 
 /// What a banned member is told: why, and until when.
@@ -135,12 +154,6 @@ pub fn ban_message(ban: &Ban) -> String {
         "{until} The moderators gave this reason: {} You can still read, and the help page is always open to you.",
         ban.reason
     )
-}
-
-/// Makes (or finds) the poster for a key, off the executor.
-pub async fn poster_for_key(state: &AppState, key: &PosterKey) -> AppResult<Poster> {
-    let hash = key_hash(state, key);
-    state.db(move |c| Poster::find_or_create(c, &hash)).await
 }
 
 /// Checks a post form's fields, then runs the word rules and the crisis detector over them.

@@ -129,18 +129,16 @@ async fn create_reply(
         let view = last_page(&state, &identity, id).await?;
         return Ok((StatusCode::UNPROCESSABLE_ENTITY, thread_page(&ctx, &view, &form_state)).into_response());
     };
-    let author = posting::author(&state, &identity, ip, LimitedAction::Reply).await?;
     let secrets = state.secrets.clone();
-    let poster = author.poster.id;
     let for_db = screened.clone();
-    let (thread, post, page) = state
-        .db(move |c| {
-            let (thread, post) = forum_mod::submit::reply(c, &secrets, id, poster, &for_db)?;
-            let page = Post::page_number(c, &post, Viewer::Public(Some(poster)))?;
+    let ((thread, post, page), new_key) =
+        posting::write_as_author(&state, &identity, ip, LimitedAction::Reply, move |c, author| {
+            let (thread, post) = forum_mod::submit::reply(c, &secrets, id, author.id, &for_db)?;
+            let page = Post::page_number(c, &post, Viewer::Public(Some(author.id)))?;
             Ok((thread, post, page))
         })
         .await?;
     let permalink = format!("{}?page={page}#p{}", thread_href(&thread), post.id);
     let location = posting::after_posting(&screened, post.id, &permalink);
-    Ok(posting::see_other(&state, &location, author.new_key.as_ref()))
+    Ok(posting::see_other(&state, &location, new_key.as_ref()))
 }
