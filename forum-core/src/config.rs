@@ -15,7 +15,7 @@ impl CoreConfig {
     pub const DEFAULT_DATABASE: &'static str = "forum.db";
 
     /// `DATABASE_URL` (default `forum.db` beside the working directory), `FORUM_DB_POOL_SIZE`
-    /// (default 16; SQLite uses at most 16) and `FORUM_SQLITE_SYNCHRONOUS` (`full`, the default,
+    /// (default 8; SQLite uses at most 16) and `FORUM_SQLITE_SYNCHRONOUS` (`full`, the default,
     /// or `normal`).
     pub fn from_env() -> Result<Self, CoreError> {
         let url = std::env::var("DATABASE_URL").unwrap_or_else(|_| Self::DEFAULT_DATABASE.into());
@@ -23,7 +23,7 @@ impl CoreConfig {
             Ok(v) => v.trim().parse().map_err(|_| {
                 CoreError::Config(format!("FORUM_DB_POOL_SIZE must be a whole number, not {v:?}"))
             })?,
-            Err(_) => 16,
+            Err(_) => 8,
         };
         let sqlite_sync = match std::env::var("FORUM_SQLITE_SYNCHRONOUS") {
             Ok(v) => SqliteSync::parse(&v)?,
