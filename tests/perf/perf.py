@@ -484,14 +484,21 @@ def targets(cases, conns):
         row(f"{tag}: zero errors", str(errs), errs == 0)
     small, big = by.get(("sqlite", 10_000)), by.get(("sqlite", 1_000_000))
     if small and big:
-        for label in ("board", "thread (100 posts, page 1)", RENDERED_BOARD, RENDERED_THREAD):
+        # The rendered pages are what the database's size can slow down; a reader's kept page
+        # does no database work, so its ratio is shown but is not the check.
+        for label, checked in (("board", False), ("thread (100 posts, page 1)", False),
+                               (RENDERED_BOARD, True), (RENDERED_THREAD, True)):
             if label not in small["results"] or label not in big["results"]:
                 continue
             a, b = small["results"][label], big["results"][label]
             for q in ("p50_ms", "p99_ms"):
                 ratio = b[q] / max(a[q], 1e-9)
-                row(f"sqlite {label} {q[:3]} at 1M within 1.5x of 10k", f"{b[q]:.2f} vs {a[q]:.2f} ms ({ratio:.2f}x)",
-                    ratio <= 1.5)
+                what = f"sqlite {label} {q[:3]} at 1M within 1.5x of 10k"
+                measured = f"{b[q]:.2f} vs {a[q]:.2f} ms ({ratio:.2f}x)"
+                if checked:
+                    row(what, measured, ratio <= 1.5)
+                else:
+                    out.append(f"| {what} (kept page, no database work: shown only) | {measured} | n/a |")
     out.append("")
     return out
 
