@@ -9,7 +9,9 @@
 //! Every change made through this process (any `POST` answered with success or a redirect)
 //! drops every kept page at once, so a reader never sees a page older than a change made here,
 //! including a moderator hiding a post. Changes made by another process sharing the database
-//! (another web server behind the same load balancer, the command line) show within [`TTL`].
+//! (another web server behind the same load balancer, the command line) show once a page's
+//! [`TTL`] is up: the next request renders it again, while readers arriving during that render
+//! still get the old copy (never for more than another [`TTL`]).
 
 use std::collections::HashMap;
 use std::sync::Mutex;
@@ -54,6 +56,8 @@ struct Kept {
     at: Instant,
     headers: HeaderMap,
     body: Bytes,
+    /// A request is rendering this page again; meanwhile the others get this copy.
+    refreshing: bool,
 }
 
 impl PageCache {
@@ -62,12 +66,18 @@ impl PageCache {
         self.generation.fetch_add(1, Ordering::SeqCst);
     }
 
+    /// The kept page for `address`, if it may be served. When its time is up (and nothing
+    /// changed here), one request is told to render it again while the others are still
+    /// served this copy for up to [`TTL`] more, so that readers of a busy page do not all
+    /// render it at once. After a change nothing older is ever served.
     fn get(&self, address: &str) -> Option<(HeaderMap, Bytes)> {
         let generation = self.generation.load(Ordering::SeqCst);
-        let pages = self.pages.lock().ok()?;
-        let kept = pages.by_address.get(address)?;
-        (kept.generation == generation && kept.at.elapsed() < TTL)
-            .then(|| (kept.headers.clone(), kept.body.clone()))
+        let mut pages = self.pages.lock().ok()?;
+        let kept = pages.by_address.get_mut(address)?;
+        let age = kept.at.elapsed();
+        let serve = kept.generation == generation
+            && (age < TTL || (age < 2 * TTL && std::mem::replace(&mut kept.refreshing, true)));
+        serve.then(|| (kept.headers.clone(), kept.body.clone()))
     }
 
     fn put(&self, address: String, generation: u64, headers: HeaderMap, body: Bytes) {
@@ -82,7 +92,7 @@ impl PageCache {
             }
         }
         pages.bytes += body.len();
-        let kept = Kept { generation, at: Instant::now(), headers, body };
+        let kept = Kept { generation, at: Instant::now(), headers, body, refreshing: false };
         if let Some(old) = pages.by_address.insert(address, kept) {
             pages.bytes -= old.body.len();
         }
@@ -181,6 +191,27 @@ mod tests {
         cache.invalidate();
         cache.put("/t/1".into(), generation, HeaderMap::new(), page("stale"));
         assert!(cache.get("/t/1").is_none());
+    }
+
+    #[test]
+    fn an_expired_page_is_rendered_by_one_request_while_the_others_get_the_copy() {
+        let cache = PageCache::default();
+        cache.put("/t/1".into(), 0, HeaderMap::new(), page("one"));
+        cache.pages.lock().unwrap().by_address.get_mut("/t/1").unwrap().at -= TTL;
+        assert!(cache.get("/t/1").is_none(), "the first request after the time is up renders");
+        assert_eq!(cache.get("/t/1").map(|p| p.1), Some(page("one")), "the others get the copy");
+        assert_eq!(cache.get("/t/1").map(|p| p.1), Some(page("one")));
+        cache.put("/t/1".into(), 0, HeaderMap::new(), page("two"));
+        assert_eq!(cache.get("/t/1").map(|p| p.1), Some(page("two")));
+        // Never past twice its time, and never after a change.
+        cache.pages.lock().unwrap().by_address.get_mut("/t/1").unwrap().at -= 2 * TTL;
+        assert!(cache.get("/t/1").is_none());
+        assert!(cache.get("/t/1").is_none(), "too old for anyone");
+        cache.put("/t/1".into(), 0, HeaderMap::new(), page("three"));
+        cache.pages.lock().unwrap().by_address.get_mut("/t/1").unwrap().at -= TTL;
+        assert!(cache.get("/t/1").is_none());
+        cache.invalidate();
+        assert!(cache.get("/t/1").is_none(), "a change: no copy for anyone");
     }
 
     #[test]
