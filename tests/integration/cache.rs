@@ -5,10 +5,7 @@ use axum::http::StatusCode;
 use forum_tests::{Client, TestApp, engine_tests};
 
 async fn thread_by(member: &Client<'_>, title: &str, body: &str) -> (String, String) {
-    let sent = member.submit("/b/b/new", "/b/b/new", &[("title", title), ("body", body)]).await;
-    assert_eq!(sent.status, StatusCode::SEE_OTHER, "{}", sent.text);
-    let (path, post) = sent.location().unwrap().split_once("#p").unwrap();
-    (path.to_owned(), post.to_owned())
+    member.start_thread("b", title, body).await
 }
 
 async fn rename_thread_behind_the_cache(app: &TestApp, title: &'static str) {

@@ -4,11 +4,7 @@ use forum_tests::{Client, TestApp, engine_tests};
 /// Starts a thread as `member`; returns the thread's path and the opening post's id.
 async fn start_thread(member: &Client<'_>, title: &str, body: &str) -> (String, String) {
     app_board_exists(member).await;
-    let sent = member.submit("/b/b/new", "/b/b/new", &[("title", title), ("body", body)]).await;
-    assert_eq!(sent.status, StatusCode::SEE_OTHER, "{}", sent.text);
-    let location = sent.location().unwrap();
-    let (path, post) = location.split_once("#p").unwrap();
-    (path.to_owned(), post.to_owned())
+    member.start_thread("b", title, body).await
 }
 
 async fn app_board_exists(member: &Client<'_>) {

@@ -3,10 +3,7 @@ use forum_tests::{Client, TestApp, engine_tests};
 
 /// A member starts a thread in board `b`; returns the thread path and the post id.
 async fn thread_by(member: &Client<'_>, title: &str, body: &str) -> (String, String) {
-    let sent = member.submit("/b/b/new", "/b/b/new", &[("title", title), ("body", body)]).await;
-    assert_eq!(sent.status, StatusCode::SEE_OTHER, "{}", sent.text);
-    let (path, post) = sent.location().unwrap().split_once("#p").unwrap();
-    (path.to_owned(), post.to_owned())
+    member.start_thread("b", title, body).await
 }
 
 async fn report(reporter: &Client<'_>, post: &str, reason: &str, note: &str) -> forum_tests::TestResponse {

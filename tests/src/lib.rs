@@ -341,6 +341,16 @@ impl Client<'_> {
         self.post_form(action, &all).await
     }
 
+    /// Starts a thread on the board `slug` through its form; the thread's path and the
+    /// opening post's id.
+    pub async fn start_thread(&self, slug: &str, title: &str, body: &str) -> (String, String) {
+        let form = format!("/b/{slug}/new");
+        let sent = self.submit(&form, &form, &[("title", title), ("body", body)]).await;
+        assert_eq!(sent.status, StatusCode::SEE_OTHER, "{}", sent.text);
+        let (path, post) = sent.location().and_then(|l| l.split_once("#p")).expect("a link to the new post");
+        (path.to_owned(), post.to_owned())
+    }
+
     /// Follows a redirect's `Location`.
     pub async fn follow(&self, response: &TestResponse) -> TestResponse {
         let location = response.location().expect("a redirect");

@@ -26,6 +26,12 @@ use crate::templates::pages::error::error;
 /// Bodies larger than this are refused with 413 (a post is at most 20,000 characters).
 pub const MAX_BODY: usize = 64 * 1024;
 
+/// `?region=` on the pages that show crisis lines: the visitor's choice, never guessed.
+#[derive(serde::Deserialize)]
+pub(crate) struct RegionQuery {
+    pub region: Option<String>,
+}
+
 /// An id from the URL; anything that is not one is a 404, not a 400.
 pub(crate) fn parse_id<T: std::str::FromStr>(raw: &str) -> Result<T, AppError> {
     raw.parse().map_err(|_| AppError::NotFound)

@@ -7,11 +7,11 @@ use axum::routing::get;
 use axum::{Router, extract::Path};
 use diesel::connection::SimpleConnection;
 use maud::{Markup, html};
-use serde::Deserialize;
 
 use crate::app::AppState;
 use crate::error::{AppError, AppResult};
 use crate::extract::PageCtx;
+use crate::routes::RegionQuery;
 use crate::templates::page;
 use crate::templates::pages::{help, home};
 
@@ -29,12 +29,7 @@ async fn show_home(State(state): State<AppState>, ctx: PageCtx) -> AppResult<Mar
     Ok(home::home(&ctx, &boards))
 }
 
-#[derive(Deserialize)]
-struct HelpQuery {
-    region: Option<String>,
-}
-
-async fn show_help(State(state): State<AppState>, ctx: PageCtx, Query(q): Query<HelpQuery>) -> Markup {
+async fn show_help(State(state): State<AppState>, ctx: PageCtx, Query(q): Query<RegionQuery>) -> Markup {
     help::help(&ctx, &state.helplines, q.region.as_deref())
 }
 

@@ -68,29 +68,11 @@ pub fn recent_network_hashes(state: &AppState, ip: IpAddr) -> Vec<String> {
     vec![network_hash_on(state, ip, today), network_hash_on(state, ip, today - 1)]
 }
 
-/// Who is about to write, checked: not banned, within the rate limits. A visitor without an
-/// identity gets one now (its cookie is set with the answer).
-/// The member's identity must be checked and their network counted (with
+/// Checks who is about to write (not banned, within the rate limits; a visitor without an
+/// identity gets one now), then runs `write` as them: the checks and the write in one trip to
+/// the database. Returns what `write` returned and the new identity key, whose cookie goes
+/// with the answer. The form's token must be checked and the network counted (with
 /// [`limit_network`]) before this.
-pub struct Author {
-    pub poster: Poster,
-    pub new_key: Option<PosterKey>,
-}
-
-pub async fn author(
-    state: &AppState,
-    identity: &Identity,
-    ip: IpAddr,
-    action: LimitedAction,
-) -> AppResult<Author> {
-    let (poster, new_key) =
-        write_as_author(state, identity, ip, action, |_, poster| Ok(poster.clone())).await?;
-    Ok(Author { poster, new_key })
-}
-
-/// Checks who is about to write, as [`author`] does, then runs `write` as them: the checks and
-/// the write in one trip to the database. Returns what `write` returned and the new identity
-/// key (whose cookie goes with the answer) for a visitor who had none.
 pub async fn write_as_author<T, W>(
     state: &AppState,
     identity: &Identity,
@@ -103,14 +85,11 @@ where
     T: Send + 'static,
 {
     let known_hash = identity.key_hash(state);
-    // Made now in case the visitor has no identity yet (or one this forum does not know).
-    let fresh_key = PosterKey::generate();
-    let fresh_hash = key_hash(state, &fresh_key);
     let network = network_hash(state, ip);
     let recent = recent_network_hashes(state, ip);
     let state_in = state.clone();
-    let (written, made_new) = state
-        .db(move |c| -> CoreResult<Result<(T, bool), AppError>> {
+    state
+        .db(move |c| -> CoreResult<Result<(T, Option<PosterKey>), AppError>> {
             let state = &state_in;
             let known = match known_hash {
                 Some(hash) => Poster::by_key_hash(c, &hash)?,
@@ -129,19 +108,21 @@ where
                     return Ok(Err(AppError::RateLimited { retry_after: wait.0 }));
                 }
             }
-            let made_new = known.is_none();
-            let mut poster = match known {
-                Some(poster) => poster,
-                None => Poster::find_or_create(c, &fresh_hash)?,
+            // A visitor with no identity yet (or one this forum does not know) gets one now.
+            let (mut poster, new_key) = match known {
+                Some(poster) => (poster, None),
+                None => {
+                    let key = PosterKey::generate();
+                    (Poster::find_or_create(c, &key_hash(state, &key))?, Some(key))
+                }
             };
             if poster.network_hash != network {
                 Poster::set_network(c, poster.id, &network)?;
                 poster.network_hash = network;
             }
-            Ok(Ok((write(c, &poster)?, made_new)))
+            Ok(Ok((write(c, &poster)?, new_key)))
         })
-        .await??;
-    Ok((written, made_new.then_some(fresh_key)))
+        .await?
 }
 
 /// What a banned member is told: why, and until when.

@@ -109,19 +109,19 @@ async fn update_post(
     let id = post_id(&id)?;
     posting::limit_network(&state, LimitedAction::Edit, ip)?;
     csrf::check(&state, &identity, &form.csrf)?;
-    let (post, poster) = own_post(&state, &identity, id).await?;
+    let (post, _) = own_post(&state, &identity, id).await?;
     let mut form_state =
         PostFormState { content_warning: form.content_warning, body: form.body, ..PostFormState::default() };
     let Some(screened) = posting::check_and_screen(&state, &mut form_state, false).await else {
         let ctx = PageCtx::load(&state, &identity, uri.path()).await;
         return Ok((StatusCode::UNPROCESSABLE_ENTITY, edit_post(&ctx, &post, &form_state)).into_response());
     };
-    let author = posting::author(&state, &identity, ip, LimitedAction::Edit).await?;
-    if author.poster.id != poster.id {
-        return Err(AppError::NotFound);
-    }
     let for_db = screened.clone();
-    state.db(move |c| forum_mod::submit::edit(c, id, poster.id, &for_db)).await?;
+    // Only the writer may edit: `edit` answers "not found" to anyone else.
+    posting::write_as_author(&state, &identity, ip, LimitedAction::Edit, move |c, author| {
+        forum_mod::submit::edit(c, id, author.id, &for_db)
+    })
+    .await?;
     let location = posting::after_posting(&screened, id, &format!("/p/{id}"));
     Ok(posting::see_other(&state, &location, None))
 }

@@ -17,6 +17,7 @@ use crate::csrf;
 use crate::error::{AppError, AppResult};
 use crate::extract::{ClientIp, Identity, PageCtx};
 use crate::rate_limit::LimitedAction;
+use crate::routes::RegionQuery;
 use crate::routes::posting;
 use crate::templates::pages::report::{report_form, report_sent, support};
 
@@ -94,11 +95,6 @@ async fn create_report(
         crate::webhooks::WAKE.notify_one();
     }
     Ok(report_sent(&ctx, &thread, reason == ReportReason::AtRisk, &state.helplines).into_response())
-}
-
-#[derive(Deserialize)]
-struct RegionQuery {
-    region: Option<String>,
 }
 
 /// Only the post's writer sees this page: it speaks to them about their post.

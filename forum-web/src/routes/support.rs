@@ -16,6 +16,7 @@ use crate::csrf;
 use crate::error::{AppError, AppResult};
 use crate::extract::{ClientIp, Identity, ModSession, PageCtx};
 use crate::rate_limit::LimitedAction;
+use crate::routes::RegionQuery;
 use crate::routes::posting;
 use crate::templates::pages::support::{self as pages, ConversationSummary};
 
@@ -117,18 +118,18 @@ async fn create_request(
         .await?
         .into_response());
     }
-    let author = posting::author(&state, &identity, ip, LimitedAction::NewThread).await?;
     let detector = state.detector.clone();
-    let poster = author.poster.id;
     let (note, preferences) = (
         forum_core::models::limits::clean_text(&form.note),
         forum_core::models::limits::clean_text(&form.preferences),
     );
-    let result = state
-        .db(move |c| forum_mod::support::request(c, &detector, poster, &topic, &note, &preferences))
+    let result =
+        posting::write_as_author(&state, &identity, ip, LimitedAction::NewThread, move |c, author| {
+            forum_mod::support::request(c, &detector, author.id, &topic, &note, &preferences)
+        })
         .await;
     match result {
-        Ok(_) => Ok(posting::see_other(&state, "/support#requests", author.new_key.as_ref())),
+        Ok((_, new_key)) => Ok(posting::see_other(&state, "/support#requests", new_key.as_ref())),
         Err(AppError::BadRequest(message)) => {
             Ok(ask_page(&state, &ctx, &identity, Some(&message)).await?.into_response())
         }
@@ -262,21 +263,17 @@ async fn send_message(
     let (conversation, _) = participant(&state, &identity, &id).await?;
     let body = forum_core::models::limits::clean_text(&form.body);
     let body = forum_core::models::limits::body(&body).map_err(AppError::BadRequest)?.to_owned();
-    let author = posting::author(&state, &identity, ip, LimitedAction::Reply).await?;
-    let (detector, keep, sender) = (state.detector.clone(), retention(&state), author.poster.id);
-    let (_, tier) = state
-        .db(move |c| forum_mod::support::send(c, &detector, conversation.id, sender, &body, keep))
+    let (detector, keep) = (state.detector.clone(), retention(&state));
+    let ((_, tier), _) =
+        posting::write_as_author(&state, &identity, ip, LimitedAction::Reply, move |c, author| {
+            forum_mod::support::send(c, &detector, conversation.id, author.id, &body, keep)
+        })
         .await?;
     if tier.is_at_risk() {
         crate::webhooks::WAKE.notify_one();
         return Ok(Redirect::to(&format!("/c/{}/help", conversation.id)).into_response());
     }
     Ok(Redirect::to(&format!("/c/{}", conversation.id)).into_response())
-}
-
-#[derive(Deserialize)]
-struct RegionQuery {
-    region: Option<String>,
 }
 
 async fn show_message_help(
