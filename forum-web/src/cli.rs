@@ -52,6 +52,10 @@ enum Command {
         /// Evaluate against a CSV file with columns text,label (1 = at risk).
         #[arg(long, value_name = "FILE.csv")]
         eval: Option<std::path::PathBuf>,
+        /// With --eval: the figures at a range of score thresholds, to choose the
+        /// trade-off between missed people and false alarms.
+        #[arg(long, requires = "eval")]
+        sweep: bool,
     },
     /// Fill the database with a realistic forum at a chosen scale (for load tests).
     Seed {
@@ -118,9 +122,9 @@ enum ModCommand {
 pub fn run() -> anyhow::Result<()> {
     let cli = Cli::parse();
     init_tracing();
-    if let Command::CrisisCheck { jsonl, eval } = &cli.command {
+    if let Command::CrisisCheck { jsonl, eval, sweep } = &cli.command {
         // Needs no database and no other settings.
-        return crisis_check(*jsonl, eval.as_deref());
+        return crisis_check(*jsonl, eval.as_deref(), *sweep);
     }
     let mut config = Config::from_env()?;
     match cli.command {
@@ -178,7 +182,7 @@ pub fn run() -> anyhow::Result<()> {
             }
             Ok(())
         }
-        Command::CrisisCheck { jsonl, eval } => crisis_check(jsonl, eval.as_deref()),
+        Command::CrisisCheck { jsonl, eval, sweep } => crisis_check(jsonl, eval.as_deref(), sweep),
         Command::Seed { boards, threads, posts, reported, rng_seed, batch } => crate::seed::run(
             &config,
             &crate::seed::SeedOptions { boards, threads, posts, reported, rng_seed, batch: batch.max(1) },
@@ -194,6 +198,32 @@ pub fn run() -> anyhow::Result<()> {
     }
 }
 
+/// Prints the evaluation figures at a range of score thresholds, the configured one
+/// marked, from "every borderline word is a risk" to "none is".
+fn crisis_sweep(detector: &forum_mod::crisis::CrisisDetector, path: &std::path::Path) -> anyhow::Result<()> {
+    let rows = forum_mod::crisis::read_labelled_csv(path)?;
+    let configured = detector.score_threshold();
+    let mut thresholds = vec![f32::NEG_INFINITY, f32::INFINITY, configured];
+    thresholds.extend((0..=12).map(|half| half as f32 / 2.0));
+    thresholds.sort_by(f32::total_cmp);
+    thresholds.dedup();
+    println!("{} rows, {} at risk", rows.len(), rows.iter().filter(|(_, label)| *label).count());
+    println!("threshold  recall  precision  false-positive rate  true pos  false pos");
+    for t in thresholds {
+        let e = forum_mod::crisis::evaluate(&detector.with_score_threshold(t), &rows);
+        let mark = if t == configured { "  (configured)" } else { "" };
+        println!(
+            "{t:>9}  {:>6.3}  {:>9.3}  {:>19.3}  {:>8}  {:>9}{mark}",
+            e.recall(),
+            e.precision(),
+            e.false_positive_rate(),
+            e.true_pos,
+            e.false_pos
+        );
+    }
+    Ok(())
+}
+
 /// The detector as the server builds it: `FORUM_CRISIS_LEXICON`, or the built-in lexicon.
 fn detector() -> anyhow::Result<forum_mod::crisis::CrisisDetector> {
     Ok(match std::env::var_os("FORUM_CRISIS_LEXICON") {
@@ -202,9 +232,12 @@ fn detector() -> anyhow::Result<forum_mod::crisis::CrisisDetector> {
     })
 }
 
-fn crisis_check(jsonl: bool, eval: Option<&std::path::Path>) -> anyhow::Result<()> {
+fn crisis_check(jsonl: bool, eval: Option<&std::path::Path>, sweep: bool) -> anyhow::Result<()> {
     use std::io::Write;
     let detector = detector()?;
+    if let (Some(path), true) = (eval, sweep) {
+        return crisis_sweep(&detector, path);
+    }
     if let Some(path) = eval {
         let started = std::time::Instant::now();
         let e = forum_mod::crisis::evaluate_csv(&detector, path)?;

@@ -137,3 +137,72 @@ fn bad_configuration_is_one_clear_line() {
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(!out.status.success() && err.contains("FORUM_BIND"), "{err}");
 }
+
+#[test]
+fn crisis_check_classifies_json_lines_in_order() {
+    let input = concat!(
+        "{\"text\": \"i have a plan and i'm doing it tonight\"}\n",
+        "\n",
+        "{\"text\": \"this exam is killing me\"}\n",
+        "{\"text\": \"my sister told me she wants to end her life\", \"id\": 7}\n",
+    );
+    let (ok, out, err) = run("unused.db", &["crisis-check", "--jsonl"], input);
+    assert!(ok, "{err}");
+    let tiers: Vec<String> = out
+        .lines()
+        .map(|l| serde_json::from_str::<serde_json::Value>(l).expect("a JSON line")["tier"].to_string())
+        .collect();
+    assert_eq!(tiers, ["\"imminent\"", "\"none\"", "\"third_party\""], "{out}");
+    assert!(out.lines().next().is_some_and(|l| l.contains("\"matches\":[{")), "{out}");
+
+    let (ok, _, err) = run("unused.db", &["crisis-check", "--jsonl"], "{\"text\": \"fine\"}\nnot json\n");
+    assert!(!ok && err.contains("line 2: not JSON") && !err.contains("panicked"), "{err}");
+}
+
+#[test]
+fn crisis_check_evaluates_and_sweeps_a_labelled_file() {
+    let dir = tempfile::tempdir().expect("a temp dir");
+    let csv = dir.path().join("labelled.csv");
+    std::fs::write(
+        &csv,
+        concat!(
+            "text,label\n",
+            "\"i want to die, i can't keep going\",1\n",
+            "i've been stockpiling my pills,1\n",
+            // A bare state word with no one named: flagged only at a low threshold.
+            "suicidal,1\n",
+            "i'd die for a coffee right now,0\n",
+            "\"if you're struggling, please call a helpline\",0\n",
+        ),
+    )
+    .expect("written");
+    let csv = csv.display().to_string();
+    let (ok, out, err) = run("unused.db", &["crisis-check", "--eval", &csv], "");
+    assert!(ok, "{err}");
+    for line in [
+        "rows                5",
+        "true positives      2",
+        "false positives     0",
+        "recall              0.667",
+    ] {
+        assert!(out.contains(line), "{line:?} in {out}");
+    }
+
+    let (ok, out, err) = run("unused.db", &["crisis-check", "--eval", &csv, "--sweep"], "");
+    assert!(ok, "{err}");
+    let rows: Vec<Vec<&str>> = out
+        .lines()
+        .skip(2)
+        .map(|l| l.split_whitespace().collect())
+        .filter(|r: &Vec<&str>| r.len() >= 6)
+        .collect();
+    let recall = |threshold: &str| rows.iter().find(|r| r[0] == threshold).map(|r| r[1]).expect(threshold);
+    assert_eq!(recall("-inf"), "1.000", "{out}");
+    assert_eq!(recall("inf"), "0.667", "{out}");
+    assert!(out.lines().any(|l| l.trim_start().starts_with("3 ") && l.ends_with("(configured)")), "{out}");
+    let recalls: Vec<f64> = rows.iter().map(|r| r[1].parse().expect("a number")).collect();
+    assert!(recalls.windows(2).all(|w| w[0] >= w[1]), "recall falls as the threshold rises: {out}");
+
+    let (ok, _, err) = run("unused.db", &["crisis-check", "--sweep"], "");
+    assert!(!ok && err.contains("--eval"), "{err}");
+}

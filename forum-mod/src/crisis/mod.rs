@@ -530,6 +530,21 @@ impl CrisisDetector {
         })
     }
 
+    /// The score a borderline `[personal]` word about the writer or about no one named
+    /// must reach to be `ideation` (`threshold` in `[score]`).
+    pub fn score_threshold(&self) -> f32 {
+        self.weights.threshold
+    }
+
+    /// The same detector with another score threshold: lower finds more people at risk
+    /// and raises more false alarms. `f32::NEG_INFINITY` flags every borderline word,
+    /// `f32::INFINITY` none.
+    pub fn with_score_threshold(&self, threshold: f32) -> CrisisDetector {
+        let mut d = self.clone();
+        d.weights.threshold = threshold;
+        d
+    }
+
     /// Number of risk phrases and context cues loaded.
     pub fn phrase_counts(&self) -> (usize, usize) {
         (self.risk_info.len(), self.cue_info.len())
@@ -954,6 +969,20 @@ impl fmt::Display for Evaluation {
 /// Scores the detector on a labelled CSV file with columns `text,label` (label 1 = at
 /// risk, 0 = not); a row counts as flagged when its tier is at risk.
 pub fn evaluate_csv(detector: &CrisisDetector, path: &Path) -> Result<Evaluation, CrisisError> {
+    Ok(evaluate(detector, &read_labelled_csv(path)?))
+}
+
+/// Scores the detector on labelled rows `(text, at risk)`.
+pub fn evaluate(detector: &CrisisDetector, rows: &[(String, bool)]) -> Evaluation {
+    let mut eval = Evaluation::default();
+    for (text, label) in rows {
+        eval.add(*label, detector.scan(text).tier.is_at_risk());
+    }
+    eval
+}
+
+/// Reads a labelled CSV file with columns `text,label` (label 1 = at risk, 0 = not).
+pub fn read_labelled_csv(path: &Path) -> Result<Vec<(String, bool)>, CrisisError> {
     let csv_err = |message: String| CrisisError::Csv { path: path.to_owned(), message };
     let mut reader = csv::Reader::from_path(path).map_err(|e| match e.into_kind() {
         csv::ErrorKind::Io(source) => CrisisError::Io { path: path.to_owned(), source },
@@ -964,7 +993,7 @@ pub fn evaluate_csv(detector: &CrisisDetector, path: &Path) -> Result<Evaluation
         headers.iter().position(|h| h.trim() == name).ok_or_else(|| csv_err(format!("no {name:?} column")))
     };
     let (text_col, label_col) = (column("text")?, column("label")?);
-    let mut eval = Evaluation::default();
+    let mut rows = Vec::new();
     for record in reader.records() {
         let record = record.map_err(|e| csv_err(e.to_string()))?;
         let line = record.position().map_or(0, |p| p.line());
@@ -976,7 +1005,7 @@ pub fn evaluate_csv(detector: &CrisisDetector, path: &Path) -> Result<Evaluation
                 return Err(csv_err(format!("line {line}: label {other:?} is not 0 or 1")));
             }
         };
-        eval.add(label, detector.scan(text).tier.is_at_risk());
+        rows.push((text.to_owned(), label));
     }
-    Ok(eval)
+    Ok(rows)
 }

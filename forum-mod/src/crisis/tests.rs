@@ -232,6 +232,20 @@ fn means_with_no_risk_word() {
         ("I'm going to jump off the bridge", Imminent),
         ("i could just walk in front of a train", Imminent),
         ("the noose is in my closet", Imminent),
+        ("i have enough pills saved up now", Imminent),
+        ("been collecting my sleeping pills in a sock drawer", Imminent),
+        ("i just swallowed a whole bottle of paracetamol", Imminent),
+        ("i'm sitting in the car with the engine running", Imminent),
+        ("im at the train tracks behind the school", Imminent),
+        ("this week i started giving my stuff away to friends", Imminent),
+    ]);
+    // The same things in an ordinary life.
+    check_not_at_risk(&[
+        "i bought a new rope for climbing",
+        "the train tracks near my flat are so noisy at night",
+        "my doctor changed my sleeping pills to a lower dose",
+        "we were sitting in the car with the engine running to stay warm at the match",
+        "took a bottle of wine to the party",
     ]);
 }
 
@@ -446,6 +460,11 @@ fn not_suicidal_but_a_passive_wish() {
         ("not suicidal but i don't mind leaving this world early", Ideation),
         ("i'm not suicidal or anything, i just don't like being alive", Ideation),
         ("honestly i wouldn't mind not waking up", Ideation),
+        ("i'm not suicidal, i'm just not afraid to die anymore", Ideation),
+        ("not suicidal, just tired of pretending to be alive", Ideation),
+        ("not suicidal or anything, some days i wish i could cease to be", Ideation),
+        // "not ... for once": the writer is so most days.
+        ("i just want to wake up and not feel suicidal for once", Ideation),
     ]);
     check_not_at_risk(&[
         "i'm not suicidal, i just don't like mondays",
@@ -648,7 +667,7 @@ fn dev_set() -> Option<Evaluation> {
 #[test]
 fn dev_set_does_not_regress() {
     if let Some(e) = dev_set() {
-        assert!(e.recall() >= 0.813, "{e}");
+        assert!(e.recall() >= 0.818, "{e}");
         assert!(e.false_positive_rate() <= 0.244, "{e}");
     }
 }
@@ -656,7 +675,7 @@ fn dev_set_does_not_regress() {
 /// The target: recall at least 0.90 at a false-positive rate of at most 0.25. Not met
 /// yet; run with `cargo test -p forum-mod -- --ignored dev_set_target`.
 #[test]
-#[ignore = "recall target 0.90 not met yet: 0.823 at a false-positive rate of 0.234 (see dev_set_does_not_regress)"]
+#[ignore = "recall target 0.90 not met: 0.828 at a false-positive rate of 0.234 (see dev_set_does_not_regress)"]
 fn dev_set_target() {
     if let Some(e) = dev_set() {
         assert!(e.recall() >= 0.90, "{e}");
