@@ -826,10 +826,18 @@ impl CrisisDetector {
                         && words_in(&f[phrase.end..c.start]) <= PAST_AFTER_WORDS
                         && !subject_between(phrase.end, c.start)))
         });
-        // A frame after the phrase, or before it with no writer named in between ("my
-        // roommate's game is loud and I'm so suicidal" stays the writer's).
+        // A frame with no writer named between it and the phrase ("my roommate's game is
+        // loud and I'm so suicidal", "i want to die, i can't even read anymore" stay the
+        // writer's), and not the writer's own thing ("my pills are behind my books").
+        let owned = |c: &Found| {
+            cues.iter()
+                .any(|p| kind(p) == Cue::Possessive && p.end < c.start && words_in(&f[p.end..c.start]) == 0)
+        };
         let framed = cues.iter().any(|c| {
-            kind(c) == Cue::Frame && (after(c) || (before(c) && !writer_between(c.end, phrase.start)))
+            kind(c) == Cue::Frame
+                && !owned(c)
+                && ((after(c) && !writer_between(phrase.end, c.start))
+                    || (before(c) && !writer_between(c.end, phrase.start)))
         });
         if past || framed {
             return Some(CrisisTier::Concern.into());

@@ -106,6 +106,7 @@ fn ideation_active_and_passive() {
         ("why am i still alive", Ideation),
         ("I'm so tired of living like this", Ideation),
         ("I can't stop thinking about killing myself", Ideation),
+        ("honestly the only thing keeping me alive is my cat", Ideation),
     ]);
 }
 
@@ -175,6 +176,19 @@ fn idioms_lyrics_fiction_gaming_news_do_not_escalate() {
         "ich lach mich tot",
         "me muero de risa con este video",
         "je suis mort de rire",
+        "\"i want to die\" is the best song on the whole album",
+    ]);
+}
+
+#[test]
+fn a_frame_in_the_writers_own_life_does_not_cancel() {
+    // "books", "film" and "show" frame a quotation or a plot, not the writer's own
+    // sentence about themself or their own things.
+    check(&[
+        ("i want to die, i can't even read my books anymore", Ideation),
+        ("been stockpiling my pills behind my books", Imminent),
+        ("i feel suicidal every time i finish a book", Ideation),
+        ("i want to kill myself and not even my favourite show helps", Ideation),
     ]);
 }
 
@@ -232,6 +246,9 @@ fn means_with_no_risk_word() {
         ("I'm going to jump off the bridge", Imminent),
         ("i could just walk in front of a train", Imminent),
         ("the noose is in my closet", Imminent),
+        ("i keep googling painless ways to die", Imminent),
+        ("how many pills would it take to not wake up", Imminent),
+        ("my therapist is away and i'm thinking of taking all my pills", Imminent),
         ("i have enough pills saved up now", Imminent),
         ("been collecting my sleeping pills in a sock drawer", Imminent),
         ("i just swallowed a whole bottle of paracetamol", Imminent),
@@ -288,6 +305,15 @@ fn four_languages() {
         ("heute nacht bringe ich mich um", Imminent),
         ("ich möchte sterben", Ideation),
         ("Ich habe Suizidgedanken", Ideation),
+        ("no quiero despertarme", Ideation),
+        ("no quiero despertar mañana", Imminent),
+        ("he estado juntando pastillas", Imminent),
+        ("todos estarían mejor sin mí", Ideation),
+        ("je pense au suicide tous les jours", Ideation),
+        ("j'ai mis de côté des médicaments", Imminent),
+        ("je me suis encore scarifiée hier", SelfHarm),
+        ("je ne veux plus me réveiller", Ideation),
+        ("alle wären besser dran ohne mich", Ideation),
     ]);
 }
 
@@ -667,7 +693,7 @@ fn dev_set() -> Option<Evaluation> {
 #[test]
 fn dev_set_does_not_regress() {
     if let Some(e) = dev_set() {
-        assert!(e.recall() >= 0.818, "{e}");
+        assert!(e.recall() >= 0.820, "{e}");
         assert!(e.false_positive_rate() <= 0.244, "{e}");
     }
 }
@@ -675,7 +701,7 @@ fn dev_set_does_not_regress() {
 /// The target: recall at least 0.90 at a false-positive rate of at most 0.25. Not met
 /// yet; run with `cargo test -p forum-mod -- --ignored dev_set_target`.
 #[test]
-#[ignore = "recall target 0.90 not met: 0.828 at a false-positive rate of 0.234 (see dev_set_does_not_regress)"]
+#[ignore = "recall target 0.90 not met: 0.830 at a false-positive rate of 0.234 (see dev_set_does_not_regress)"]
 fn dev_set_target() {
     if let Some(e) = dev_set() {
         assert!(e.recall() >= 0.90, "{e}");
