@@ -818,13 +818,19 @@ impl CrisisDetector {
                     })
             })
         };
+        // After the phrase, a time long past that starts a sentence of its own ("i want
+        // to die, i remember feeling this way last year") does not take the phrase with it.
+        let opens_clause = |c: &Found| {
+            cues.iter().any(|s| kind(s) == Cue::Subject(Who::Writer) && s.start == c.start && s.end < c.end)
+        };
         let past = cues.iter().any(|c| {
             kind(c) == Cue::Past
                 && !recurs_after(c.end)
                 && ((before(c) && !subject_between(c.end, phrase.start))
                     || (after(c)
                         && words_in(&f[phrase.end..c.start]) <= PAST_AFTER_WORDS
-                        && !subject_between(phrase.end, c.start)))
+                        && !subject_between(phrase.end, c.start)
+                        && !opens_clause(c)))
         });
         // A frame with no writer named between it and the phrase ("my roommate's game is
         // loud and I'm so suicidal", "i want to die, i can't even read anymore" stay the

@@ -130,7 +130,13 @@ fn third_party_at_risk_now() {
         ("my mom keeps saying she wants to die", ThirdParty),
         ("my boyfriend is suicidal and i don't know what to do", ThirdParty),
         ("my roommate is threatening to kill himself", ThirdParty),
+        ("i'm scared my sister is going to hurt herself", ThirdParty),
+        ("my friend posted a goodbye message last night", ThirdParty),
+        ("my roommate has been giving her stuff away", ThirdParty),
+        ("someone in my class said they're going to jump off the bridge", ThirdParty),
     ]);
+    // Someone in general is talk: a question about helping.
+    check(&[("what do you say to someone who wants to die?", Concern)]);
 }
 
 #[test]
@@ -451,6 +457,18 @@ fn a_past_that_came_back_is_present() {
         ("i was suicidal years ago and it never came back", Concern),
         ("I used to be suicidal back in high school", Concern),
         ("I was suicidal years ago and therapy really helped", Concern),
+    ]);
+}
+
+#[test]
+fn a_past_told_on_its_own_does_not_take_a_present_risk_with_it() {
+    check(&[
+        ("i want to die, i remember feeling this way last year too", Ideation),
+        ("i want to die and i remember when it was this bad before", Ideation),
+    ]);
+    check(&[
+        ("i wanted to kill myself years ago", Concern),
+        ("I felt suicidal back in high school", Concern),
     ]);
 }
 
