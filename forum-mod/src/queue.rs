@@ -53,8 +53,8 @@ impl QueueEntry {
 }
 
 impl QueueQuery {
-    /// Loads the open items, most urgent first, with a fixed number of queries per item
-    /// kind rather than per item where it can.
+    /// Loads the open items, most urgent first, in a fixed number of queries however many
+    /// items there are.
     pub fn load(&self, conn: &mut DbConn) -> CoreResult<Vec<QueueEntry>> {
         let limit = if self.limit > 0 { self.limit } else { 50 };
         // Filtering by reason happens after loading; fetch more so a page still fills.
@@ -81,7 +81,10 @@ impl QueueQuery {
             let name = moderators.get(&n.moderator_id).cloned().unwrap_or_default();
             notes.entry(n.queue_item_id).or_default().push((n, name));
         }
-        let mut histories: HashMap<PosterId, WriterHistory> = HashMap::new();
+        let posters: Vec<PosterId> = posts.values().map(|p| p.poster_id).collect();
+        let written = Post::histories(conn, &posters)?;
+        let bans = Ban::counts_for(conn, &posters)?;
+        let mut previous = Post::previous_in_threads(conn, &post_ids)?;
         let mut entries = Vec::with_capacity(items.len());
         for item in items {
             let reports = reports.remove(&item.id).unwrap_or_default();
@@ -94,17 +97,14 @@ impl QueueQuery {
                 continue;
             };
             let Some(thread) = threads.get(&post.thread_id) else { continue };
-            let history = match histories.get(&post.poster_id) {
-                Some(h) => *h,
-                None => {
-                    let (posts, removals) = Post::history(conn, post.poster_id)?;
-                    let h = WriterHistory { posts, removals, bans: Ban::count_for(conn, post.poster_id)? };
-                    histories.insert(post.poster_id, h);
-                    h
-                }
+            let (posts, removals) = written.get(&post.poster_id).copied().unwrap_or_default();
+            let history = WriterHistory {
+                posts,
+                removals,
+                bans: bans.get(&post.poster_id).copied().unwrap_or_default(),
             };
             entries.push(QueueEntry {
-                previous: Post::previous_in_thread(conn, post)?,
+                previous: previous.remove(&post.id),
                 claimed_by: item.claimed_by.and_then(|m| moderators.get(&m).cloned()),
                 notes: notes.remove(&item.id).unwrap_or_default(),
                 post: post.clone(),

@@ -6,6 +6,13 @@ async fn thread_by(member: &Client<'_>, title: &str, body: &str) -> (String, Str
     member.start_thread("b", title, body).await
 }
 
+/// Replies in the thread at `path`; the reply's post id.
+async fn reply(member: &Client<'_>, path: &str, body: &str) -> String {
+    let id = path.trim_start_matches("/t/").split(['/', '?']).next().expect("a thread id");
+    let sent = member.submit(path, &format!("/t/{id}/reply"), &[("body", body)]).await;
+    sent.location().and_then(|l| l.split_once("#p")).expect("a link to the reply").1.to_owned()
+}
+
 async fn report(reporter: &Client<'_>, post: &str, reason: &str, note: &str) -> forum_tests::TestResponse {
     let path = format!("/p/{post}/report");
     reporter.submit(&path, &path, &[("reason", reason), ("note", note)]).await
@@ -125,6 +132,41 @@ engine_tests! {
         let first = &queue.select_text("ol.queue > li")[0];
         assert!(first.contains("claimed by river") && first.contains("river: I'll reach out"), "{first}");
         assert!(!app.get("/modlog").await.text.contains("reach out"), "notes are private");
+    }
+
+    async fn the_queue_shows_the_post_before_and_the_writers_history(engine) {
+        let app = TestApp::new(engine).await;
+        app.board("b", "B").await;
+        let (writer, kind, unkind) = (app.client(), app.client(), app.client());
+        let (path, first) = thread_by(&writer, "Evenings", "the first words").await;
+        reply(&kind, &path, "a kind reply in between").await;
+        let hidden = reply(&unkind, &path, "an unkind reply").await;
+        let reported = reply(&writer, &path, "the reply that gets reported").await;
+        let (_, elsewhere) = thread_by(&unkind, "Elsewhere", "more unkind words").await;
+        let moderator = app.moderator_client("river", false).await;
+        act(&moderator, &hidden, &[("action", "hide"), ("reason", "rule 2")]).await;
+        act(&moderator, &elsewhere, &[("action", "ban"), ("length", "3"), ("reason", "rule 2")]).await;
+        for post in [&reported, &first, &elsewhere] {
+            assert_eq!(report(&app.client(), post, "spam", "").await.status, StatusCode::OK);
+        }
+
+        let queue = moderator.get("/mod/queue").await;
+        let links = queue.select_attr("ol.queue h2 a", "href");
+        let items = queue.select_text("ol.queue > li");
+        assert_eq!(links.len(), 3, "{links:?}");
+        let item = |post: &str| {
+            let at = links.iter().position(|l| l.ends_with(&format!("#p{post}"))).expect("an item for the post");
+            items[at].clone()
+        };
+        // The visible post before it, not the hidden one in between.
+        let text = item(&reported);
+        assert!(text.contains("The post before it") && text.contains("a kind reply in between"), "{text}");
+        assert!(!text.contains("an unkind reply"), "{text}");
+        assert!(text.contains("Writer's history: 2 posts, 0 hidden or removed, 0 bans"), "{text}");
+        let text = item(&first);
+        assert!(!text.contains("The post before it"), "{text}");
+        let text = item(&elsewhere);
+        assert!(text.contains("Writer's history: 2 posts, 1 hidden or removed, 1 bans"), "{text}");
     }
 
     async fn actions_do_what_they_say_and_log_once(engine) {

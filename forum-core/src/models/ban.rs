@@ -1,3 +1,5 @@
+use std::collections::HashMap;
+
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
@@ -65,7 +67,14 @@ impl Ban {
         .get_result(conn)?)
     }
 
-    pub fn count_for(conn: &mut DbConn, poster: PosterId) -> CoreResult<i64> {
-        Ok(bans::table.filter(bans::poster_id.eq(poster)).count().get_result(conn)?)
+    /// How many bans each of `posters` has had, for those who had any (one query).
+    pub fn counts_for(conn: &mut DbConn, posters: &[PosterId]) -> CoreResult<HashMap<PosterId, i64>> {
+        Ok(bans::table
+            .filter(bans::poster_id.eq_any(posters))
+            .group_by(bans::poster_id)
+            .select((bans::poster_id, diesel::dsl::count_star()))
+            .load::<(PosterId, i64)>(conn)?
+            .into_iter()
+            .collect())
     }
 }

@@ -1,3 +1,5 @@
+use std::collections::HashMap;
+
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
@@ -387,17 +389,6 @@ impl Post {
             .get_result(conn)?)
     }
 
-    /// The visible post just before this one in its thread, for context.
-    pub fn previous_in_thread(conn: &mut DbConn, post: &Post) -> CoreResult<Option<Post>> {
-        Ok(posts::table
-            .filter(posts::thread_id.eq(post.thread_id))
-            .filter(posts::id.lt(post.id))
-            .filter(posts::status.eq(PostStatus::Visible))
-            .order(posts::id.desc())
-            .first(conn)
-            .optional()?)
-    }
-
     pub fn by_ids(conn: &mut DbConn, ids: &[PostId]) -> CoreResult<Vec<Post>> {
         Ok(posts::table.filter(posts::id.eq_any(ids)).load(conn)?)
     }
@@ -407,14 +398,45 @@ impl Post {
         Ok(posts::table.filter(posts::thread_id.eq(thread)).order(posts::id).first(conn)?)
     }
 
-    /// A writer's history in aggregate: posts written, posts removed by moderators.
-    pub fn history(conn: &mut DbConn, poster: PosterId) -> CoreResult<(i64, i64)> {
-        let written = posts::table.filter(posts::poster_id.eq(poster)).count().get_result(conn)?;
-        let removed = posts::table
-            .filter(posts::poster_id.eq(poster))
+    /// The visible post just before each of `of` in its thread, keyed by the later post's
+    /// id (two queries for any number of posts).
+    pub fn previous_in_threads(conn: &mut DbConn, of: &[PostId]) -> CoreResult<HashMap<PostId, Post>> {
+        let later = diesel::alias!(posts as later);
+        let previous_id = posts::table
+            .filter(posts::thread_id.eq(later.field(posts::thread_id)))
+            .filter(posts::id.lt(later.field(posts::id)))
+            .filter(posts::status.eq(PostStatus::Visible))
+            .order(posts::id.desc())
+            .select(posts::id)
+            .limit(1)
+            .single_value();
+        let pairs: Vec<(PostId, Option<PostId>)> = later
+            .filter(later.field(posts::id).eq_any(of))
+            .select((later.field(posts::id), previous_id))
+            .load(conn)?;
+        let previous_ids: Vec<PostId> = pairs.iter().filter_map(|(_, p)| *p).collect();
+        let previous: HashMap<PostId, Post> =
+            Post::by_ids(conn, &previous_ids)?.into_iter().map(|p| (p.id, p)).collect();
+        // Two items may share the post before them (one hidden between them).
+        Ok(pairs.into_iter().filter_map(|(id, p)| Some((id, previous.get(&p?)?.clone()))).collect())
+    }
+
+    /// Writers' histories in aggregate: posts written and posts taken down by
+    /// moderators, for each of `posters` who wrote any (two queries for any number).
+    pub fn histories(conn: &mut DbConn, posters: &[PosterId]) -> CoreResult<HashMap<PosterId, (i64, i64)>> {
+        let written: Vec<(PosterId, i64)> = posts::table
+            .filter(posts::poster_id.eq_any(posters))
+            .group_by(posts::poster_id)
+            .select((posts::poster_id, diesel::dsl::count_star()))
+            .load(conn)?;
+        let removed: HashMap<PosterId, i64> = posts::table
+            .filter(posts::poster_id.eq_any(posters))
             .filter(posts::status.eq_any([PostStatus::Removed, PostStatus::Hidden]))
-            .count()
-            .get_result(conn)?;
-        Ok((written, removed))
+            .group_by(posts::poster_id)
+            .select((posts::poster_id, diesel::dsl::count_star()))
+            .load::<(PosterId, i64)>(conn)?
+            .into_iter()
+            .collect();
+        Ok(written.into_iter().map(|(p, n)| (p, (n, removed.get(&p).copied().unwrap_or(0)))).collect())
     }
 }
