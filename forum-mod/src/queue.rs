@@ -81,10 +81,12 @@ impl QueueQuery {
             let name = moderators.get(&n.moderator_id).cloned().unwrap_or_default();
             notes.entry(n.queue_item_id).or_default().push((n, name));
         }
-        let posters: Vec<PosterId> = posts.values().map(|p| p.poster_id).collect();
+        let mut posters: Vec<PosterId> = posts.values().map(|p| p.poster_id).collect();
+        posters.sort_unstable();
+        posters.dedup();
         let written = Post::histories(conn, &posters)?;
         let bans = Ban::counts_for(conn, &posters)?;
-        let mut previous = Post::previous_in_threads(conn, &post_ids)?;
+        let previous = Post::previous_in_threads(conn, &post_ids)?;
         let mut entries = Vec::with_capacity(items.len());
         for item in items {
             let reports = reports.remove(&item.id).unwrap_or_default();
@@ -104,7 +106,7 @@ impl QueueQuery {
                 bans: bans.get(&post.poster_id).copied().unwrap_or_default(),
             };
             entries.push(QueueEntry {
-                previous: previous.remove(&post.id),
+                previous: previous.get(&post.id).cloned(),
                 claimed_by: item.claimed_by.and_then(|m| moderators.get(&m).cloned()),
                 notes: notes.remove(&item.id).unwrap_or_default(),
                 post: post.clone(),

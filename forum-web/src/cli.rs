@@ -199,12 +199,15 @@ pub fn run() -> anyhow::Result<()> {
 }
 
 /// Prints the evaluation figures at a range of score thresholds, the configured one
-/// marked, from "every borderline word is a risk" to "none is".
+/// marked, from "every borderline word is a risk" to "none is", in steps of a half
+/// across the scores the weights can give.
 fn crisis_sweep(detector: &forum_mod::crisis::CrisisDetector, path: &std::path::Path) -> anyhow::Result<()> {
     let rows = forum_mod::crisis::read_labelled_csv(path)?;
     let configured = detector.score_threshold();
+    let (lowest, highest) = detector.score_range();
     let mut thresholds = vec![f32::NEG_INFINITY, f32::INFINITY, configured];
-    thresholds.extend((0..=12).map(|half| half as f32 / 2.0));
+    let (from, to) = ((lowest * 2.0).ceil() as i32, (highest * 2.0).floor() as i32);
+    thresholds.extend((from..=to).map(|half| half as f32 / 2.0));
     thresholds.sort_by(f32::total_cmp);
     thresholds.dedup();
     println!("{} rows, {} at risk", rows.len(), rows.iter().filter(|(_, label)| *label).count());
@@ -235,10 +238,10 @@ fn detector() -> anyhow::Result<forum_mod::crisis::CrisisDetector> {
 fn crisis_check(jsonl: bool, eval: Option<&std::path::Path>, sweep: bool) -> anyhow::Result<()> {
     use std::io::Write;
     let detector = detector()?;
-    if let (Some(path), true) = (eval, sweep) {
-        return crisis_sweep(&detector, path);
-    }
     if let Some(path) = eval {
+        if sweep {
+            return crisis_sweep(&detector, path);
+        }
         let started = std::time::Instant::now();
         let e = forum_mod::crisis::evaluate_csv(&detector, path)?;
         println!("rows                {}", e.rows);

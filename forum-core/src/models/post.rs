@@ -417,7 +417,8 @@ impl Post {
         let previous_ids: Vec<PostId> = pairs.iter().filter_map(|(_, p)| *p).collect();
         let previous: HashMap<PostId, Post> =
             Post::by_ids(conn, &previous_ids)?.into_iter().map(|p| (p.id, p)).collect();
-        // Two items may share the post before them (one hidden between them).
+        // Several posts may have the same visible post before them (when the ones
+        // between are not visible), so each gets its own copy.
         Ok(pairs.into_iter().filter_map(|(id, p)| Some((id, previous.get(&p?)?.clone()))).collect())
     }
 

@@ -536,6 +536,19 @@ impl CrisisDetector {
         self.weights.threshold
     }
 
+    /// The lowest and highest score a borderline word can get with these weights: a
+    /// threshold outside this range flags every such word or none.
+    pub fn score_range(&self) -> (f32, f32) {
+        let w = &self.weights;
+        let lowest = w.base_writer.min(w.base_now).min(w.base_unnamed)
+            - w.levity * w.levity_cap
+            - w.others * w.others_cap;
+        let highest = w.base_writer.max(w.base_now).max(w.base_unnamed)
+            + w.first_person * w.first_person_cap
+            + w.distress * w.distress_cap;
+        (lowest, highest)
+    }
+
     /// The same detector with another score threshold: lower finds more people at risk
     /// and raises more false alarms. `f32::NEG_INFINITY` flags every borderline word,
     /// `f32::INFINITY` none.
@@ -685,6 +698,7 @@ impl CrisisDetector {
         let writer_between = |from: usize, to: usize| {
             cues.iter().any(|c| kind(c) == Cue::Subject(Who::Writer) && c.start >= from && c.end <= to)
         };
+        let third_party = info.tier == CrisisTier::ThirdParty;
         let named = cues
             .iter()
             .filter(|c| before(c))
@@ -697,8 +711,10 @@ impl CrisisDetector {
                 _ => None,
             })
             // The nearest; on a tie ("il" is French "he" and folded English "I'll") the
-            // writer, since a missed risk costs more than a false alarm.
-            .max_by_key(|(end, len, w)| (*end, *len, *w == Who::Writer));
+            // writer, since a missed risk costs more than a false alarm, and for another
+            // person's risk ("they're going to jump") a particular person over people in
+            // general, for the same reason.
+            .max_by_key(|(end, len, w)| (*end, *len, *w == Who::Writer, *w == Who::Other && third_party));
         // "she is so suicidal", "pigeons are suicidal": a copula just before a word with no
         // subject of its own hands it the subject named right before the copula, or, with
         // no one named there, a thing (talk, not a person at risk).
@@ -728,7 +744,9 @@ impl CrisisDetector {
                         Cue::Subject(w) => Some((c.end, c.end - c.start, w)),
                         _ => None,
                     })
-                    .max_by_key(|(end, len, w)| (*end, *len, *w == Who::Writer));
+                    .max_by_key(|(end, len, w)| {
+                        (*end, *len, *w == Who::Writer, *w == Who::Other && third_party)
+                    });
                 match subject {
                     Some((_, _, w)) => Some((phrase.start, 0, w)),
                     None => return Some(CrisisTier::Concern.into()),
@@ -834,15 +852,16 @@ impl CrisisDetector {
         });
         // A frame with no writer named between it and the phrase ("my roommate's game is
         // loud and I'm so suicidal", "i want to die, i can't even read anymore" stay the
-        // writer's), and not the writer's own thing ("my pills are behind my books").
+        // writer's). After the phrase, the writer's own thing is part of their life, not a
+        // story ("stockpiling my pills behind my books"); before it, it still introduces one
+        // ("in my fanfic she says ...").
         let owned = |c: &Found| {
             cues.iter()
                 .any(|p| kind(p) == Cue::Possessive && p.end < c.start && words_in(&f[p.end..c.start]) == 0)
         };
         let framed = cues.iter().any(|c| {
             kind(c) == Cue::Frame
-                && !owned(c)
-                && ((after(c) && !writer_between(phrase.end, c.start))
+                && ((after(c) && !owned(c) && !writer_between(phrase.end, c.start))
                     || (before(c) && !writer_between(c.end, phrase.start)))
         });
         if past || framed {
