@@ -107,12 +107,23 @@ fn ideation_active_and_passive() {
         ("I'm so tired of living like this", Ideation),
         ("I can't stop thinking about killing myself", Ideation),
         ("honestly the only thing keeping me alive is my cat", Ideation),
+        ("i keep hoping a car hits me on the way to work", Ideation),
+        ("i wish i had cancer so i could die", Ideation),
+        ("suicide is all i think about lately", Ideation),
+        ("can't wait to not exist", Ideation),
+        ("i keep thinking about overdosing", Ideation),
+        // A means named makes it imminent.
+        ("thinking about overdosing on my meds", Imminent),
+        ("#iwanttodie #depressed", Ideation),
     ]);
+    check_not_at_risk(&["saving up for a trip to japan so i can die happy"]);
 }
 
 #[test]
 fn self_harm_urges_and_acts() {
     check(&[
+        ("my wrists are bleeding again", SelfHarm),
+        ("i burned myself with a lighter again", SelfHarm),
         ("i cut myself again last night", SelfHarm),
         ("the urge to cut is so strong today", SelfHarm),
         ("I've been burning myself with a lighter", SelfHarm),
@@ -766,7 +777,7 @@ fn dev_set_does_not_regress() {
 /// The target: recall at least 0.90 at a false-positive rate of at most 0.25. Not met
 /// yet; run with `cargo test -p forum-mod -- --ignored dev_set_target`.
 #[test]
-#[ignore = "recall target 0.90 not met: 0.831 at a false-positive rate of 0.235 (see dev_set_does_not_regress)"]
+#[ignore = "recall target 0.90 not met: 0.831 at a false-positive rate of 0.236 (see dev_set_does_not_regress)"]
 fn dev_set_target() {
     if let Some(e) = dev_set() {
         assert!(e.recall() >= 0.90, "{e}");
