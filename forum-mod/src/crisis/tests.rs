@@ -344,6 +344,14 @@ fn four_languages() {
         ("je me suis encore scarifiée hier", SelfHarm),
         ("je ne veux plus me réveiller", Ideation),
         ("alle wären besser dran ohne mich", Ideation),
+        ("mi hermano dice que se va a suicidar esta noche", ThirdParty),
+        ("he regalado todas mis cosas", Imminent),
+        ("nadie me echaría de menos", Ideation),
+        ("mon copain veut mettre fin à ses jours", ThirdParty),
+        ("personne ne remarquerait si je disparaissais", Ideation),
+        ("niemand würde mich vermissen", Ideation),
+        ("ich bin es leid zu leben", Ideation),
+        ("ich springe heute nacht von der brücke", Imminent),
     ]);
     // The same words in ordinary sentences.
     check_not_at_risk(&[
@@ -354,6 +362,7 @@ fn four_languages() {
         "je ne veux plus me réveiller à 6h",
         "je me suis encore coupé le doigt en cuisinant",
         "fangt besser ohne mich an",
+        "mi hermano se va a matar de risa cuando lo vea",
     ]);
 }
 
