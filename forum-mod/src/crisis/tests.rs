@@ -116,7 +116,10 @@ fn ideation_active_and_passive() {
         ("thinking about overdosing on my meds", Imminent),
         ("#iwanttodie #depressed", Ideation),
     ]);
-    check_not_at_risk(&["saving up for a trip to japan so i can die happy"]);
+    check_not_at_risk(&[
+        "saving up for a trip to japan so i can die happy",
+        "burned myself again on the oven door, i never learn",
+    ]);
 }
 
 #[test]
