@@ -371,7 +371,6 @@ mod group_commit {
                     AnsiTransactionManager::begin_transaction_sql(inner, "BEGIN IMMEDIATE")?;
                 }
                 self.open = true;
-                self.in_batch = 0;
             }
             Ok(conn)
         }
@@ -398,22 +397,25 @@ mod group_commit {
                     self.conn = None;
                 }
             }
-            self.open = false;
-            self.in_batch = 0;
-            self.batch += 1;
+            self.next_batch();
             failure
         }
 
-        /// Undoes the open batch after its connection broke.
-        fn abandon_batch(&mut self) -> Option<String> {
+        /// Undoes the open batch after its connection broke, and says so.
+        fn abandon_batch(&mut self) -> String {
             if let Some(conn) = self.conn.as_mut() {
                 let _ = Manager::rollback_transaction(conn);
             }
             self.conn = None;
+            self.next_batch();
+            "the writer connection broke".into()
+        }
+
+        /// Numbers the next batch; none is open.
+        fn next_batch(&mut self) {
             self.open = false;
             self.in_batch = 0;
             self.batch += 1;
-            Some("the writer connection broke".into())
         }
     }
 
@@ -434,7 +436,7 @@ mod group_commit {
             };
             let failure = if !state.healthy() {
                 // A savepoint that could not be undone: the whole batch goes.
-                let failure = state.abandon_batch();
+                let failure = Some(state.abandon_batch());
                 self.batch_over(batch, failure.clone());
                 failure
             } else {

@@ -115,12 +115,14 @@ fn cacheable(request: &Request) -> Option<String> {
     }
     let uri = request.uri();
     let path = uri.path();
-    let public = path == "/" || path.starts_with("/b/") || path.starts_with("/t/");
+    if !(path == "/" || path.starts_with("/b/") || path.starts_with("/t/")) {
+        return None;
+    }
     let address = match uri.query() {
         Some(query) => format!("{path}?{query}"),
         None => path.to_owned(),
     };
-    (public && address.len() <= MAX_KEY).then_some(address)
+    (address.len() <= MAX_KEY).then_some(address)
 }
 
 /// The middleware: answers readers from the cache, keeps what can be kept, and drops

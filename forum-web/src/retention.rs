@@ -15,10 +15,7 @@ pub fn spawn(state: AppState) -> tokio::task::JoinHandle<()> {
             every.tick().await;
             let policy = state.config.retention;
             match state.db(move |c| purge(c, now(), policy)).await {
-                Ok(purged) => {
-                    state.pages.invalidate();
-                    tracing::info!(?purged, "retention purge");
-                }
+                Ok(purged) => tracing::info!(?purged, "retention purge"),
                 Err(error) => tracing::warn!(%error, "retention purge failed; will retry"),
             }
         }

@@ -2,11 +2,7 @@
 //! shown to members or moderators.
 
 use axum::http::StatusCode;
-use forum_tests::{Client, TestApp, engine_tests};
-
-async fn thread_by(member: &Client<'_>, title: &str, body: &str) -> (String, String) {
-    member.start_thread("b", title, body).await
-}
+use forum_tests::{TestApp, engine_tests};
 
 async fn rename_thread_behind_the_cache(app: &TestApp, title: &'static str) {
     app.db_behind_the_cache(move |c| {
@@ -21,7 +17,7 @@ engine_tests! {
     async fn readers_are_served_a_kept_page_with_the_same_headers(engine) {
         let app = TestApp::new(engine).await;
         app.board("b", "B").await;
-        let (thread, _) = thread_by(&app.client(), "Evenings", "they are long").await;
+        let (thread, _) = app.client().start_thread("b", "Evenings", "they are long").await;
         let first = app.get(&thread).await;
         assert_eq!(first.status, StatusCode::OK);
         assert!(!app.state.pages.is_empty(), "a reader's page is kept");
@@ -46,12 +42,10 @@ engine_tests! {
         let app = TestApp::new(engine).await;
         app.board("b", "B").await;
         let member = app.client();
-        let (thread, _) = thread_by(&member, "Evenings", "they are long").await;
+        let (thread, _) = member.start_thread("b", "Evenings", "they are long").await;
         assert!(!app.get(&thread).await.text.contains("a walk helps me"));
-        let page = member.get(&thread).await;
-        let id = thread.trim_start_matches("/t/").split(['/', '?']).next().unwrap().to_owned();
-        let sent = member.submit(&thread, &format!("/t/{id}/reply"), &[("body", "a walk helps me")]).await;
-        assert_eq!(sent.status, StatusCode::SEE_OTHER, "{}", page.text);
+        let sent = member.reply(&thread, &[("body", "a walk helps me")]).await;
+        assert_eq!(sent.status, StatusCode::SEE_OTHER, "{}", sent.text);
         assert!(app.get(&thread).await.text.contains("a walk helps me"));
         let board = app.get("/b/b").await;
         assert!(board.text.contains("Evenings"));
@@ -60,7 +54,7 @@ engine_tests! {
     async fn a_hidden_post_leaves_readers_pages_at_once(engine) {
         let app = TestApp::new(engine).await;
         app.board("b", "B").await;
-        let (thread, post) = thread_by(&app.client(), "Rough night", "something a moderator hides").await;
+        let (thread, post) = app.client().start_thread("b", "Rough night", "something a moderator hides").await;
         assert!(app.get(&thread).await.text.contains("something a moderator hides"));
         let moderator = app.moderator_client("river", false).await;
         let hidden = moderator
@@ -74,7 +68,7 @@ engine_tests! {
         let app = TestApp::new(engine).await;
         app.board("b", "B").await;
         let writer = app.client();
-        let (thread, post) = thread_by(&writer, "Evenings", "they are long").await;
+        let (thread, post) = writer.start_thread("b", "Evenings", "they are long").await;
         // A reader's page (no edit link) is kept first...
         let edit = format!("/p/{post}/edit");
         assert!(!app.get(&thread).await.select_attr("a", "href").contains(&edit));

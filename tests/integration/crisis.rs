@@ -176,7 +176,7 @@ engine_tests! {
         let token = other.get("/b/b/new").await.csrf().unwrap();
         let refused = other.post_form(&format!("/t/{id}/reply"), &[("csrf", &token), ("body", "hang in there")]).await;
         assert_eq!(refused.status, StatusCode::BAD_REQUEST);
-        let own = writer.submit(&thread, &format!("/t/{id}/reply"), &[("body", "thank you for replying")]).await;
+        let own = writer.reply(&thread, &[("body", "thank you for replying")]).await;
         assert_eq!(own.status, StatusCode::SEE_OTHER, "the writer can still reply");
     }
 

@@ -80,8 +80,7 @@ engine_tests! {
         assert_eq!(laptop.cookie("forum_key"), phone.cookie("forum_key"));
 
         // Same identity: the same name in the thread, and the posts list.
-        let id = path.trim_start_matches("/t/").split('/').next().unwrap();
-        laptop.submit(&path, &format!("/t/{id}/reply"), &[("body", "now from my laptop")]).await;
+        laptop.reply(&path, &[("body", "now from my laptop")]).await;
         let names = app.get(&path).await.select_text("article .pseudonym");
         assert_eq!(names[0], names[1]);
 

@@ -8,8 +8,7 @@ async fn thread_by(member: &Client<'_>, title: &str, body: &str) -> (String, Str
 
 /// Replies in the thread at `path`; the reply's post id.
 async fn reply(member: &Client<'_>, path: &str, body: &str) -> String {
-    let id = path.trim_start_matches("/t/").split(['/', '?']).next().expect("a thread id");
-    let sent = member.submit(path, &format!("/t/{id}/reply"), &[("body", body)]).await;
+    let sent = member.reply(path, &[("body", body)]).await;
     sent.location().and_then(|l| l.split_once("#p")).expect("a link to the reply").1.to_owned()
 }
 

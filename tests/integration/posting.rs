@@ -23,12 +23,11 @@ engine_tests! {
         assert!(thread.text.contains("<strong>hard</strong>"));
         assert_eq!(thread.select_text("article .op").len(), 1);
         let thread_path = location.split('#').next().unwrap().to_owned();
-        let thread_id = thread_path.trim_start_matches("/t/").split('/').next().unwrap().to_owned();
 
         let bob = app.client();
-        let reply = bob.submit(&thread_path, &format!("/t/{thread_id}/reply"), &[("body", "Sending you strength.")]).await;
+        let reply = bob.reply(&thread_path, &[("body", "Sending you strength.")]).await;
         assert_eq!(reply.status, StatusCode::SEE_OTHER, "{}", reply.text);
-        let again = alice.submit(&thread_path, &format!("/t/{thread_id}/reply"), &[("body", "Thank you.")]).await;
+        let again = alice.reply(&thread_path, &[("body", "Thank you.")]).await;
         assert_eq!(again.status, StatusCode::SEE_OTHER);
 
         let page = app.get(&thread_path).await;
@@ -81,8 +80,7 @@ engine_tests! {
         assert_eq!(board.select_text("ol.threads .cw"), ["CW: self-harm mention"]);
         // A reply with its own warning.
         let path = sent.location().unwrap().split('#').next().unwrap().to_owned();
-        let id = path.trim_start_matches("/t/").split('/').next().unwrap().to_owned();
-        member.submit(&path, &format!("/t/{id}/reply"), &[("body", "More detail."), ("content_warning", "details of injury")]).await;
+        member.reply(&path, &[("body", "More detail."), ("content_warning", "details of injury")]).await;
         let page = app.get(&path).await;
         assert_eq!(page.select_text("details.cw-body summary").len(), 2);
     }
@@ -140,7 +138,7 @@ engine_tests! {
         assert_eq!(app.get(&format!("{path}?page=3")).await.status, StatusCode::NOT_FOUND);
         assert_eq!(app.get(&format!("{path}?page=-1")).await.status, StatusCode::BAD_REQUEST);
         // A reply lands on the last page, and its permalink finds it.
-        let reply = member.submit(&path, &format!("/t/{id}/reply"), &[("body", "the newest")]).await;
+        let reply = member.reply(&path, &[("body", "the newest")]).await;
         assert!(reply.location().unwrap().contains("?page=2#p"), "{:?}", reply.location());
         let post_id = reply.location().unwrap().rsplit("#p").next().unwrap().to_owned();
         let permalink = app.get(&format!("/p/{post_id}")).await;

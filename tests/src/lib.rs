@@ -351,6 +351,13 @@ impl Client<'_> {
         (path.to_owned(), post.to_owned())
     }
 
+    /// Replies through the reply form of the thread at `thread_path` (`/t/12`, with or
+    /// without a slug, page or anchor), with the form `fields` (at least a `body`).
+    pub async fn reply(&self, thread_path: &str, fields: &[(&str, &str)]) -> TestResponse {
+        let id = thread_path.trim_start_matches("/t/").split(['/', '?', '#']).next().unwrap_or_default();
+        self.submit(thread_path, &format!("/t/{id}/reply"), fields).await
+    }
+
     /// Follows a redirect's `Location`.
     pub async fn follow(&self, response: &TestResponse) -> TestResponse {
         let location = response.location().expect("a redirect");

@@ -26,6 +26,18 @@ impl Poster {
         Ok(posters::table.find(id).first(conn)?)
     }
 
+    /// A new poster for a key just made (so no poster can have its hash yet), seen on the
+    /// network with this hash.
+    pub fn create(conn: &mut DbConn, key_hash: &str, network_hash: &str) -> CoreResult<Poster> {
+        Ok(diesel::insert_into(posters::table)
+            .values((
+                posters::key_hash.eq(key_hash),
+                posters::created_at.eq(now()),
+                posters::network_hash.eq(network_hash),
+            ))
+            .get_result(conn)?)
+    }
+
     /// The poster with this key hash, made on first use.
     pub fn find_or_create(conn: &mut DbConn, key_hash: &str) -> CoreResult<Poster> {
         if let Some(poster) = Self::by_key_hash(conn, key_hash)? {

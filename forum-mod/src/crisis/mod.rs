@@ -698,7 +698,14 @@ impl CrisisDetector {
         let writer_between = |from: usize, to: usize| {
             cues.iter().any(|c| kind(c) == Cue::Subject(Who::Writer) && c.start >= from && c.end <= to)
         };
+        // The nearest subject; on a tie ("il" is French "he" and folded English "I'll") the
+        // writer, since a missed risk costs more than a false alarm, and for another
+        // person's risk ("they're going to jump") a particular person over people in
+        // general, for the same reason.
         let third_party = info.tier == CrisisTier::ThirdParty;
+        let rank = |&(end, len, w): &(usize, usize, Who)| {
+            (end, len, w == Who::Writer, w == Who::Other && third_party)
+        };
         let named = cues
             .iter()
             .filter(|c| before(c))
@@ -710,11 +717,7 @@ impl CrisisDetector {
                 }
                 _ => None,
             })
-            // The nearest; on a tie ("il" is French "he" and folded English "I'll") the
-            // writer, since a missed risk costs more than a false alarm, and for another
-            // person's risk ("they're going to jump") a particular person over people in
-            // general, for the same reason.
-            .max_by_key(|(end, len, w)| (*end, *len, *w == Who::Writer, *w == Who::Other && third_party));
+            .max_by_key(rank);
         // "she is so suicidal", "pigeons are suicidal": a copula just before a word with no
         // subject of its own hands it the subject named right before the copula, or, with
         // no one named there, a thing (talk, not a person at risk).
@@ -744,9 +747,7 @@ impl CrisisDetector {
                         Cue::Subject(w) => Some((c.end, c.end - c.start, w)),
                         _ => None,
                     })
-                    .max_by_key(|(end, len, w)| {
-                        (*end, *len, *w == Who::Writer, *w == Who::Other && third_party)
-                    });
+                    .max_by_key(rank);
                 match subject {
                     Some((_, _, w)) => Some((phrase.start, 0, w)),
                     None => return Some(CrisisTier::Concern.into()),

@@ -5,7 +5,7 @@ use axum::http::{HeaderValue, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use chrono::Duration;
 use forum_core::CoreResult;
-use forum_core::db::DbConn;
+use forum_core::db::{DbConn, write_transaction};
 use forum_core::models::{Poster, limits};
 use forum_core::poster_key::PosterKey;
 
@@ -62,7 +62,7 @@ pub fn network_hash(state: &AppState, ip: IpAddr) -> String {
     network_hash_on(state, ip, forum_core::retention::day_of(forum_core::db::now()))
 }
 
-/// The network's hashes for the days still kept (today and yesterday).
+/// The network's hashes for the days still kept: today's first, then yesterday's.
 pub fn recent_network_hashes(state: &AppState, ip: IpAddr) -> Vec<String> {
     let today = forum_core::retention::day_of(forum_core::db::now());
     vec![network_hash_on(state, ip, today), network_hash_on(state, ip, today - 1)]
@@ -85,8 +85,8 @@ where
     T: Send + 'static,
 {
     let known_hash = identity.key_hash(state);
-    let network = network_hash(state, ip);
     let recent = recent_network_hashes(state, ip);
+    let network = recent[0].clone();
     let state_in = state.clone();
     state
         .db(move |c| -> CoreResult<Result<(T, Option<PosterKey>), AppError>> {
@@ -108,19 +108,27 @@ where
                     return Ok(Err(AppError::RateLimited { retry_after: wait.0 }));
                 }
             }
-            // A visitor with no identity yet (or one this forum does not know) gets one now.
-            let (mut poster, new_key) = match known {
-                Some(poster) => (poster, None),
-                None => {
-                    let key = PosterKey::generate();
-                    (Poster::find_or_create(c, &key_hash(state, &key))?, Some(key))
+            // A visitor with no identity yet (or one this forum does not know) gets one now,
+            // in the same transaction as what they write: if the write fails, no poster is
+            // left behind for a key that never reached them.
+            let mut new_key = None;
+            let written = write_transaction(c, |c| {
+                let mut poster = match known {
+                    Some(poster) => poster,
+                    None => {
+                        let key = PosterKey::generate();
+                        let poster = Poster::create(c, &key_hash(state, &key), &network)?;
+                        new_key = Some(key);
+                        poster
+                    }
+                };
+                if poster.network_hash != network {
+                    Poster::set_network(c, poster.id, &network)?;
+                    poster.network_hash = network;
                 }
-            };
-            if poster.network_hash != network {
-                Poster::set_network(c, poster.id, &network)?;
-                poster.network_hash = network;
-            }
-            Ok(Ok((write(c, &poster)?, new_key)))
+                write(c, &poster)
+            })?;
+            Ok(Ok((written, new_key)))
         })
         .await?
 }
