@@ -95,8 +95,8 @@ diesel::table! {
 diesel::table! {
     queue_items (id) {
         id -> Integer,
-        post_id -> Integer,
-        board_id -> Integer,
+        post_id -> Nullable<Integer>,
+        board_id -> Nullable<Integer>,
         lane -> Integer,
         crisis_tier -> Text,
         crisis_matches -> Text,
@@ -111,6 +111,9 @@ diesel::table! {
         resolved_at -> Nullable<Timestamp>,
         resolved_by -> Nullable<Integer>,
         resolution -> Nullable<Text>,
+        kind -> Text,
+        conversation_id -> Nullable<Integer>,
+        message_id -> Nullable<Integer>,
     }
 }
 

@@ -6,7 +6,7 @@ use forum_core::db::{DbConn, now, write_transaction};
 use forum_core::ids::{BoardId, PostId, QueueItemId};
 use forum_core::models::{
     AuthorRole, Ban, Board, Moderator, NewBan, NewModLog, Post, PostDraft, PostStatus, Poster, QueueItem,
-    Thread,
+    Subject, Thread,
 };
 use forum_core::secrets::Secrets;
 use forum_core::{CoreError, CoreResult};
@@ -297,9 +297,18 @@ pub fn act_on_item(
             }
             ItemAction::Resolve | ItemAction::SupportOffered | ItemAction::FalseAlarm => {
                 QueueItem::resolve(conn, item.id, moderator.id, action.name())?;
-                NewModLog::new(Some(moderator.id), action.name(), "post", item.post_id.0, reason.trim())
-                    .in_board(item.board_id)
-                    .insert(conn)?;
+                let (target_kind, target_id) = match item.subject() {
+                    Subject::Post { post, .. } => ("post", post.0),
+                    Subject::Message { conversation, .. } => ("conversation", conversation.0),
+                    Subject::DeletedConversation => ("queue_item", item.id.0),
+                };
+                let entry =
+                    NewModLog::new(Some(moderator.id), action.name(), target_kind, target_id, reason.trim());
+                match item.board_id {
+                    Some(board) => entry.in_board(board),
+                    None => entry,
+                }
+                .insert(conn)?;
             }
         }
         Ok(())

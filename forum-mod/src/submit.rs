@@ -13,7 +13,7 @@ use forum_core::models::{
 use forum_core::secrets::Secrets;
 use forum_core::{CoreError, CoreResult};
 
-use crate::crisis::CrisisDetector;
+use crate::crisis::{CrisisDetector, Scan};
 use crate::rules::WordRules;
 
 /// A post's text after the rules and the crisis detector have looked at it.
@@ -64,21 +64,26 @@ pub fn screen(
             return Err(Blocked(message));
         }
     }
-    let mut crisis_matches: Vec<String> = Vec::new();
-    for m in scan.matches.iter().filter(|m| m.tier == scan.tier) {
-        if !crisis_matches.contains(&m.text) {
-            crisis_matches.push(m.text.clone());
-        }
-    }
     Ok(Screened {
+        crisis_matches: deciding_phrases(&scan),
         title,
         content_warning,
         body,
         crisis_tier: scan.tier,
-        crisis_matches,
         hold: outcome.hold,
         flag,
     })
+}
+
+/// The phrases that decided a scan's tier, as written, each once.
+pub fn deciding_phrases(scan: &Scan) -> Vec<String> {
+    let mut phrases: Vec<String> = Vec::new();
+    for m in scan.matches.iter().filter(|m| m.tier == scan.tier) {
+        if !phrases.contains(&m.text) {
+            phrases.push(m.text.clone());
+        }
+    }
+    phrases
 }
 
 fn draft(conn: &mut DbConn, board: &Board, poster: PosterId, screened: &Screened) -> CoreResult<PostDraft> {

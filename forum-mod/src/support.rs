@@ -1,16 +1,19 @@
 //! One-on-one peer support: requests, private conversations, and their screening. Messages go
-//! through the same crisis detector as posts; a message in which someone may be at risk (or a
-//! report by either person) opens the conversation to the moderators, and that is logged.
+//! through the same crisis detector as posts: a message in which someone may be at risk opens
+//! an item in the crisis lane of the moderation queue, as a post does. That message, or a
+//! report by either person, opens the conversation to the moderators; both are logged, and so
+//! is every reading.
 
 use chrono::Duration;
 use forum_core::db::{DbConn, write_transaction};
 use forum_core::ids::{ConversationId, PosterId, SupportRequestId};
 use forum_core::models::{
-    Conversation, CrisisTier, Message, Moderator, NewModLog, SupportRequest, Supporter,
+    Conversation, CrisisTier, Message, Moderator, NewModLog, QueueItem, SupportRequest, Supporter,
 };
 use forum_core::{CoreError, CoreResult};
 
 use crate::crisis::CrisisDetector;
+use crate::submit::deciding_phrases;
 
 /// Limits on a request's fields.
 pub const TOPIC_MAX: usize = 120;
@@ -51,6 +54,11 @@ pub fn accept(
 }
 
 /// Sends a message, screened for crisis language; returns it and its tier.
+///
+/// A message in which someone may be at risk opens an item in the crisis lane of the queue,
+/// as a post does (same timer, webhooks, escalation and figures). The item shows moderators
+/// that message and the one before it; the conversation opens to them, and reading all of it
+/// is logged (see [`read_as_moderator`]).
 pub fn send(
     conn: &mut DbConn,
     detector: &CrisisDetector,
@@ -63,12 +71,9 @@ pub fn send(
     write_transaction(conn, |conn| {
         let message = Conversation::send(conn, conversation, sender, body, scan.tier, retention)?;
         if scan.tier.is_at_risk() {
-            Conversation::flag(
-                conn,
-                conversation,
-                &format!("crisis: {}", scan.tier.as_str().replace('_', " ")),
-                scan.tier,
-            )?;
+            Conversation::open_to_moderators(conn, conversation)?;
+            let item = QueueItem::open_for_message(conn, conversation, message.id)?;
+            QueueItem::set_crisis(conn, item.id, scan.tier, &deciding_phrases(&scan))?;
             NewModLog::new(None, "escalate_conversation", "conversation", conversation.0, scan.tier.as_str())
                 .insert(conn)?;
         }

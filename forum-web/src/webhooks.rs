@@ -1,14 +1,15 @@
 //! Crisis notifications to the forum's own moderators: an HTTP POST of JSON to configured
 //! webhooks when a crisis item opens, and again to the escalation webhooks when nobody has
-//! claimed it after a while. Sent in the background with retries and a timeout, so posting
-//! never waits. The post's text is not sent unless the operator asks for it; nobody outside
-//! the forum's moderators is ever contacted.
+//! claimed it after a while; for items about posts and about messages in private
+//! conversations alike. Sent in the background with retries and a timeout, so posting never
+//! waits. The text is not sent unless the operator asks for it, and a notice never identifies
+//! a member; nobody outside the forum's moderators is ever contacted.
 
 use std::time::Duration;
 
 use anyhow::Context;
 use forum_core::db::now;
-use forum_core::models::{Board, Post, QueueItem};
+use forum_core::models::{Board, Lane, Message, Post, QueueItem, Subject};
 use serde::Serialize;
 use tokio::sync::Notify;
 
@@ -23,7 +24,7 @@ pub struct WebhookConfig {
     pub escalation_urls: Vec<String>,
     /// `FORUM_ESCALATE_AFTER_MINUTES` (default 10).
     pub escalate_after: Duration,
-    /// `FORUM_WEBHOOK_INCLUDE_TEXT=on` adds the post's text (off by default).
+    /// `FORUM_WEBHOOK_INCLUDE_TEXT=on` adds the post's or message's text (off by default).
     pub include_text: bool,
     /// How often the background task looks for due notifications.
     pub poll: Duration,
@@ -84,16 +85,21 @@ impl WebhookConfig {
     }
 }
 
-/// What a webhook receives.
+/// What a webhook receives. It never names or identifies a member.
 #[derive(Debug, Clone, Serialize)]
 pub struct Notice {
     /// `crisis_item` or `crisis_escalation`.
     pub event: &'static str,
+    /// `post` or `conversation` (a message in a private one-on-one conversation).
+    pub kind: &'static str,
     pub item_url: String,
     pub tier: String,
     pub lane: &'static str,
-    pub board: String,
+    /// The post's board; absent for a conversation.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub board: Option<String>,
     pub waiting_seconds: i64,
+    /// The post's or message's text, only with `FORUM_WEBHOOK_INCLUDE_TEXT=on`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub text: Option<String>,
 }
@@ -167,18 +173,34 @@ fn notice(
     base: &str,
     include_text: bool,
 ) -> forum_core::CoreResult<Notice> {
-    let board = Board::by_id(conn, item.board_id)?;
-    let text = if include_text { Some(Post::by_id(conn, item.post_id)?.body_markdown) } else { None };
+    // A conversation item links to its own page, where moderators see only the message and
+    // the one before it until one of them opens the conversation (which is logged).
+    let (kind, item_url, board, text) = match item.subject() {
+        Subject::Post { post, board } => (
+            "post",
+            format!("{base}/mod/queue#item{}", item.id),
+            Some(Board::by_id(conn, board)?.slug),
+            if include_text { Some(Post::by_id(conn, post)?.body_markdown) } else { None },
+        ),
+        Subject::Message { message, .. } => (
+            "conversation",
+            format!("{base}/mod/items/{}", item.id),
+            None,
+            if include_text {
+                Message::by_ids(conn, &[message])?.pop().map(|m| m.body_markdown)
+            } else {
+                None
+            },
+        ),
+        Subject::DeletedConversation => ("conversation", format!("{base}/mod/items/{}", item.id), None, None),
+    };
     Ok(Notice {
         event,
-        item_url: format!("{base}/mod/queue#item{}", item.id),
+        kind,
+        item_url,
         tier: item.crisis_tier.as_str().to_owned(),
-        lane: if item.lane().is_crisis() && item.lane() == forum_core::models::Lane::Crisis {
-            "crisis"
-        } else {
-            "at_risk_report"
-        },
-        board: board.slug,
+        lane: if item.lane() == Lane::Crisis { "crisis" } else { "at_risk_report" },
+        board,
         waiting_seconds: (now() - item.opened_at).num_seconds().max(0),
         text,
     })

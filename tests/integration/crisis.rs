@@ -29,7 +29,7 @@ async fn thread_path_of(app: &TestApp, post: &str) -> String {
 }
 
 /// A local server that records every JSON body posted to it.
-async fn webhook_receiver() -> (String, Arc<Mutex<Vec<serde_json::Value>>>) {
+pub(crate) async fn webhook_receiver() -> (String, Arc<Mutex<Vec<serde_json::Value>>>) {
     let received = Arc::new(Mutex::new(Vec::new()));
     let sink = received.clone();
     let app = axum::Router::new().route(
@@ -48,7 +48,10 @@ async fn webhook_receiver() -> (String, Arc<Mutex<Vec<serde_json::Value>>>) {
     (format!("http://{address}/hook"), received)
 }
 
-async fn wait_for(received: &Arc<Mutex<Vec<serde_json::Value>>>, count: usize) -> Vec<serde_json::Value> {
+pub(crate) async fn wait_for(
+    received: &Arc<Mutex<Vec<serde_json::Value>>>,
+    count: usize,
+) -> Vec<serde_json::Value> {
     let started = Instant::now();
     while started.elapsed() < Duration::from_secs(15) {
         if received.lock().unwrap().len() >= count {

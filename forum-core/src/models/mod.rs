@@ -24,7 +24,7 @@ pub use post::{
     limits,
 };
 pub use poster::Poster;
-pub use queue_item::{Lane, QueueItem, QueueNote};
+pub use queue_item::{ItemKind, Lane, QueueItem, QueueNote, Subject};
 pub use report::{NewReport, Report, ReportReason};
 pub use setting::Setting;
 pub use support::{Conversation, Message, SupportRequest, Supporter};

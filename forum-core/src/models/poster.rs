@@ -70,8 +70,9 @@ impl Poster {
     }
 
     /// Erases everything this member wrote, in one transaction: the text of their posts,
-    /// the titles and warnings of threads they started, and the copies of their posts kept by
-    /// reports. Their threads stay so that other people's replies still read.
+    /// the titles and warnings of threads they started, the copies of their posts kept by
+    /// reports, and the phrases of their posts and messages that queue items keep. Their
+    /// threads stay so that other people's replies still read.
     pub fn erase_everything(conn: &mut DbConn, id: PosterId) -> CoreResult<usize> {
         use crate::models::PostStatus;
         use crate::sanitize::SafeHtml;
@@ -99,6 +100,7 @@ impl Poster {
             diesel::update(reports::table.filter(reports::post_id.eq_any(own_posts)))
                 .set(reports::post_snapshot.eq(""))
                 .execute(conn)?;
+            crate::models::QueueItem::forget_phrases_of(conn, id)?;
             diesel::update(posters::table.find(id))
                 .set((posters::pending_warning.eq(None::<String>), posters::network_hash.eq("")))
                 .execute(conn)?;

@@ -3,9 +3,38 @@ use diesel::prelude::*;
 
 use crate::db::{DbConn, now};
 use crate::error::CoreResult;
-use crate::ids::{BoardId, ModeratorId, PostId, QueueItemId, QueueNoteId};
+use crate::ids::{BoardId, ConversationId, MessageId, ModeratorId, PostId, QueueItemId, QueueNoteId};
 use crate::models::CrisisTier;
-use crate::schema::{queue_items, queue_notes};
+use crate::schema::{messages, posts, queue_items, queue_notes};
+use crate::text_enum::text_enum;
+
+text_enum! {
+    /// What a queue item is about.
+    pub enum ItemKind {
+        /// A post in a board.
+        Post = "post",
+        /// A message in a private one-on-one conversation.
+        Conversation = "conversation",
+    }
+}
+
+/// What a queue item is about, with its references (the table's CHECK constraint allows
+/// nothing else).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Subject {
+    Post {
+        post: PostId,
+        board: BoardId,
+    },
+    /// The message in a private conversation that tripped the crisis detector.
+    Message {
+        conversation: ConversationId,
+        message: MessageId,
+    },
+    /// The conversation has been deleted by the member (or erased after its retention period):
+    /// the item stays, without any of its text.
+    DeletedConversation,
+}
 
 /// Which lane of the queue an item waits in; higher lanes come first.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
@@ -32,13 +61,16 @@ impl Lane {
     }
 }
 
-/// Something a moderator should look at: a post that was reported, held, flagged or escalated.
+/// Something a moderator should look at: a post that was reported, held, flagged or escalated,
+/// or a message in a private conversation in which someone may be at risk. Fields are in the
+/// table's order; see [`QueueItem::subject`] for what the item is about.
 #[derive(Debug, Clone, Queryable, Selectable, Identifiable)]
 #[diesel(table_name = queue_items)]
 pub struct QueueItem {
     pub id: QueueItemId,
-    pub post_id: PostId,
-    pub board_id: BoardId,
+    /// Set exactly when `kind` is `Post`.
+    pub post_id: Option<PostId>,
+    pub board_id: Option<BoardId>,
     pub lane: i32,
     pub crisis_tier: CrisisTier,
     pub crisis_matches: String,
@@ -53,6 +85,10 @@ pub struct QueueItem {
     pub resolved_at: Option<NaiveDateTime>,
     pub resolved_by: Option<ModeratorId>,
     pub resolution: Option<String>,
+    pub kind: ItemKind,
+    /// For a conversation item, until the conversation is deleted.
+    pub conversation_id: Option<ConversationId>,
+    pub message_id: Option<MessageId>,
 }
 
 /// A moderator's private note on an item.
@@ -69,6 +105,23 @@ pub struct QueueNote {
 impl QueueItem {
     pub fn lane(&self) -> Lane {
         Lane::from_i32(self.lane)
+    }
+
+    /// What the item is about.
+    pub fn subject(&self) -> Subject {
+        match (self.kind, self.post_id, self.board_id, self.conversation_id, self.message_id) {
+            (ItemKind::Post, Some(post), Some(board), _, _) => Subject::Post { post, board },
+            (_, _, _, Some(conversation), Some(message)) => Subject::Message { conversation, message },
+            _ => Subject::DeletedConversation,
+        }
+    }
+
+    /// The post, for an item about a post.
+    pub fn post(&self) -> Option<PostId> {
+        match self.subject() {
+            Subject::Post { post, .. } => Some(post),
+            _ => None,
+        }
     }
 
     pub fn by_id(conn: &mut DbConn, id: QueueItemId) -> CoreResult<QueueItem> {
@@ -91,11 +144,56 @@ impl QueueItem {
         }
         Ok(diesel::insert_into(queue_items::table)
             .values((
+                queue_items::kind.eq(ItemKind::Post),
                 queue_items::post_id.eq(post),
                 queue_items::board_id.eq(board),
                 queue_items::opened_at.eq(now()),
             ))
             .get_result(conn)?)
+    }
+
+    /// Opens an item about a message in a private conversation (every such message has its
+    /// own, as every post has).
+    pub fn open_for_message(
+        conn: &mut DbConn,
+        conversation: ConversationId,
+        message: MessageId,
+    ) -> CoreResult<QueueItem> {
+        Ok(diesel::insert_into(queue_items::table)
+            .values((
+                queue_items::kind.eq(ItemKind::Conversation),
+                queue_items::conversation_id.eq(conversation),
+                queue_items::message_id.eq(message),
+                queue_items::opened_at.eq(now()),
+            ))
+            .get_result(conn)?)
+    }
+
+    /// The conversations are about to be erased: their items stay, but lose every reference
+    /// to them and the matched phrases (the only text an item keeps of a message).
+    pub fn forget_conversations(conn: &mut DbConn, conversations: &[ConversationId]) -> CoreResult<usize> {
+        Ok(diesel::update(queue_items::table.filter(queue_items::conversation_id.eq_any(conversations)))
+            .set((
+                queue_items::conversation_id.eq(None::<ConversationId>),
+                queue_items::message_id.eq(None::<MessageId>),
+                queue_items::crisis_matches.eq(""),
+            ))
+            .execute(conn)?)
+    }
+
+    /// Erases the matched phrases that items keep of what this poster wrote (posts and
+    /// messages alike).
+    pub fn forget_phrases_of(conn: &mut DbConn, poster: crate::ids::PosterId) -> CoreResult<usize> {
+        let own_posts = posts::table.filter(posts::poster_id.eq(poster)).select(posts::id.nullable());
+        let own_messages =
+            messages::table.filter(messages::sender_id.eq(poster)).select(messages::id.nullable());
+        Ok(diesel::update(
+            queue_items::table.filter(queue_items::crisis_matches.ne("")).filter(
+                queue_items::post_id.eq_any(own_posts).or(queue_items::message_id.eq_any(own_messages)),
+            ),
+        )
+        .set(queue_items::crisis_matches.eq(""))
+        .execute(conn)?)
     }
 
     /// Moves the item up to `lane` (never down).

@@ -1,12 +1,14 @@
 //! One-on-one peer support: supporters, requests, private conversations and their messages.
 
+use std::collections::HashMap;
+
 use chrono::{Duration, NaiveDateTime};
 use diesel::prelude::*;
 
 use crate::db::{DbConn, now, write_transaction};
 use crate::error::{CoreError, CoreResult};
 use crate::ids::{ConversationId, MessageId, ModeratorId, PosterId, SupportRequestId};
-use crate::models::CrisisTier;
+use crate::models::{CrisisTier, QueueItem};
 use crate::sanitize::{SafeHtml, render_markdown};
 use crate::schema::{conversations, messages, support_requests, supporters};
 
@@ -244,7 +246,40 @@ pub struct Message {
     pub created_at: NaiveDateTime,
 }
 
+impl Message {
+    pub fn by_ids(conn: &mut DbConn, ids: &[MessageId]) -> CoreResult<Vec<Message>> {
+        Ok(messages::table.filter(messages::id.eq_any(ids)).load(conn)?)
+    }
+
+    /// The message before each of `of` in its conversation, in two queries however many.
+    pub fn previous_in_conversations(
+        conn: &mut DbConn,
+        of: &[MessageId],
+    ) -> CoreResult<HashMap<MessageId, Message>> {
+        let later = diesel::alias!(messages as later);
+        let previous_id = messages::table
+            .filter(messages::conversation_id.eq(later.field(messages::conversation_id)))
+            .filter(messages::id.lt(later.field(messages::id)))
+            .order(messages::id.desc())
+            .select(messages::id)
+            .limit(1)
+            .single_value();
+        let pairs: Vec<(MessageId, Option<MessageId>)> = later
+            .filter(later.field(messages::id).eq_any(of))
+            .select((later.field(messages::id), previous_id))
+            .load(conn)?;
+        let previous_ids: Vec<MessageId> = pairs.iter().filter_map(|(_, p)| *p).collect();
+        let previous: HashMap<MessageId, Message> =
+            Message::by_ids(conn, &previous_ids)?.into_iter().map(|m| (m.id, m)).collect();
+        Ok(pairs.into_iter().filter_map(|(id, p)| Some((id, previous.get(&p?)?.clone()))).collect())
+    }
+}
+
 impl Conversation {
+    pub fn by_ids(conn: &mut DbConn, ids: &[ConversationId]) -> CoreResult<Vec<Conversation>> {
+        Ok(conversations::table.filter(conversations::id.eq_any(ids)).load(conn)?)
+    }
+
     pub fn by_id(conn: &mut DbConn, id: ConversationId) -> CoreResult<Conversation> {
         Ok(conversations::table.find(id).first(conn)?)
     }
@@ -359,13 +394,23 @@ impl Conversation {
             if c.member_id != member {
                 return Err(CoreError::NotFound);
             }
+            QueueItem::forget_conversations(conn, &[id])?;
             diesel::delete(messages::table.filter(messages::conversation_id.eq(id))).execute(conn)?;
             diesel::delete(conversations::table.find(id)).execute(conn)?;
             Ok(())
         })
     }
 
-    /// Opens the conversation to moderators, with the reason (a report or the detector).
+    /// Lets moderators open the conversation (its reading is logged by the caller), without
+    /// asking them to look at it: a queue item does that.
+    pub fn open_to_moderators(conn: &mut DbConn, id: ConversationId) -> CoreResult<()> {
+        diesel::update(conversations::table.find(id))
+            .set(conversations::opened_to_moderators.eq(true))
+            .execute(conn)?;
+        Ok(())
+    }
+
+    /// Opens the conversation to moderators and asks them to look, with the reason (a report).
     pub fn flag(conn: &mut DbConn, id: ConversationId, why: &str, tier: CrisisTier) -> CoreResult<()> {
         let c = Self::by_id(conn, id)?;
         let tier = if tier.rank() > c.flag_tier.rank() { tier } else { c.flag_tier };
@@ -401,11 +446,17 @@ impl Conversation {
     /// Erases conversations whose time is up.
     pub fn purge_expired(conn: &mut DbConn, at: NaiveDateTime) -> CoreResult<usize> {
         write_transaction(conn, |conn| {
-            let expired =
-                conversations::table.filter(conversations::expires_at.lt(at)).select(conversations::id);
-            let n = diesel::delete(messages::table.filter(messages::conversation_id.eq_any(expired)))
+            let expired: Vec<ConversationId> = conversations::table
+                .filter(conversations::expires_at.lt(at))
+                .select(conversations::id)
+                .load(conn)?;
+            if expired.is_empty() {
+                return Ok(0);
+            }
+            QueueItem::forget_conversations(conn, &expired)?;
+            let n = diesel::delete(messages::table.filter(messages::conversation_id.eq_any(&expired)))
                 .execute(conn)?;
-            diesel::delete(conversations::table.filter(conversations::expires_at.lt(at))).execute(conn)?;
+            diesel::delete(conversations::table.filter(conversations::id.eq_any(&expired))).execute(conn)?;
             Ok(n)
         })
     }

@@ -14,7 +14,7 @@ use forum_core::models::{
     QueueItem, ReportReason, RuleAction, Supporter, WordRule, burn_password_check,
 };
 use forum_mod::actions::{BanLength, ItemAction, PostAction, act_on_item, act_on_post};
-use forum_mod::queue::QueueQuery;
+use forum_mod::queue::{QueueEntry, QueueQuery};
 use maud::Markup;
 use serde::Deserialize;
 
@@ -37,7 +37,7 @@ pub fn router() -> Router<AppState> {
         .route("/mod/queue", get(show_queue))
         .route("/mod/posts/{id}", post(act_on_post_route))
         .route("/mod/posts/{id}/reply", post(team_reply_route))
-        .route("/mod/items/{id}", post(act_on_item_route))
+        .route("/mod/items/{id}", get(show_item).post(act_on_item_route))
         .route("/metrics", get(metrics))
         .route("/mod/admin", get(show_admin))
         .route("/mod/admin/moderators", post(add_moderator))
@@ -231,6 +231,18 @@ async fn show_queue(
         board_slug.as_deref(),
         reason,
     ))
+}
+
+/// One item on its own page, open or resolved: where webhooks about conversations link.
+async fn show_item(
+    State(state): State<AppState>,
+    ctx: PageCtx,
+    session: ModSession,
+    Path(id): Path<String>,
+) -> AppResult<Markup> {
+    let id: QueueItemId = super::parse_id(&id)?;
+    let entry = state.db(move |c| QueueEntry::load_one(c, id)).await?;
+    Ok(pages::item(&mod_ctx(ctx, &session), &session, &entry))
 }
 
 #[derive(Deserialize)]

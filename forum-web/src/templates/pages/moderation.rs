@@ -1,9 +1,9 @@
 //! Moderators' pages: log-in, dashboard, queue, admin; and the public moderation log.
 
 use chrono::{NaiveDateTime, Utc};
-use forum_core::models::{Board, Lane, ModLogEntry, Moderator, PostStatus, ReportReason, WordRule};
+use forum_core::models::{Board, Lane, Message, ModLogEntry, Moderator, PostStatus, ReportReason, WordRule};
 use forum_mod::actions::BanLength;
-use forum_mod::queue::QueueEntry;
+use forum_mod::queue::{About, MessageContext, PostContext, QueueEntry};
 use maud::{Markup, html};
 
 use crate::extract::{ModSession, PageCtx};
@@ -207,39 +207,99 @@ pub fn queue(
 }
 
 fn queue_entry(session: &ModSession, e: &QueueEntry) -> Markup {
+    match &e.about {
+        About::Post(p) => post_entry(session, e, p),
+        About::Conversation(m) => conversation_entry(session, e, m.as_deref()),
+    }
+}
+
+fn lane_label(e: &QueueEntry) -> Markup {
+    html! {
+        @match e.item.lane() {
+            Lane::Crisis => span class="lane" { "Crisis: " (e.item.crisis_tier.as_str().replace('_', " ")) },
+            Lane::AtRiskReport => span class="lane" { "Someone may be at risk" },
+            Lane::Ordinary => span class="lane" { "Review" },
+        }
+    }
+}
+
+fn claimed(e: &QueueEntry) -> Markup {
+    html! { @match &e.claimed_by { Some(name) => { "claimed by " (name) }, None => "unclaimed" } }
+}
+
+fn item_state(e: &QueueEntry) -> Markup {
+    html! {
+        @if let Some(at) = e.item.resolved_at {
+            p class="meta" { strong { "Resolved" } " " (When(at)) @if let Some(how) = &e.item.resolution { ": " (how.replace('_', " ")) } }
+        }
+    }
+}
+
+/// The actions every item has; the crisis ones in the crisis lanes.
+fn item_actions(session: &ModSession, e: &QueueEntry) -> Markup {
+    let item = e.item.id.0;
+    html! {
+        (item_button(session, item, "claim", "Claim"))
+        @if e.item.lane().is_crisis() {
+            (item_button(session, item, "support_offered", "Support offered"))
+            (item_button(session, item, "false_alarm", "False alarm"))
+        }
+        (item_button(session, item, "resolve", "Resolve"))
+    }
+}
+
+fn notes(e: &QueueEntry) -> Markup {
+    html! {
+        @if !e.notes.is_empty() {
+            ul class="notes" { @for (n, who) in &e.notes { li { strong { (who) } ": " (n.body) } } }
+        }
+    }
+}
+
+fn note_form(session: &ModSession, e: &QueueEntry) -> Markup {
+    let item = e.item.id.0;
+    html! {
+        form method="post" action=(format!("/mod/items/{item}")) class="post-form" {
+            input type="hidden" name="csrf" value=(session.csrf);
+            input type="hidden" name="action" value="note";
+            label for=(format!("note-{item}")) { "Private note for moderators" }
+            textarea id=(format!("note-{item}")) name="note" rows="2" required maxlength="2000" {}
+            button type="submit" { "Add note" }
+        }
+    }
+}
+
+fn post_entry(session: &ModSession, e: &QueueEntry, p: &PostContext) -> Markup {
     let lane = e.item.lane();
     let phrases: Vec<&str> = e.item.crisis_matches.lines().collect();
-    let post = e.post.id.0;
+    let post = p.post.id.0;
     html! {
         article class=(if lane.is_crisis() { "item crisis" } else { "item" }) id=(format!("item{}", e.item.id)) {
             h2 {
-                @match lane {
-                    Lane::Crisis => span class="lane" { "Crisis: " (e.item.crisis_tier.as_str().replace('_', " ")) },
-                    Lane::AtRiskReport => span class="lane" { "Someone may be at risk" },
-                    Lane::Ordinary => span class="lane" { "Review" },
-                }
-                " · " a href=(format!("{}#p{}", thread_href(&e.thread), post)) { (e.thread.title) }
+                (lane_label(e))
+                " · " a href=(format!("{}#p{}", thread_href(&p.thread), post)) { (p.thread.title) }
             }
             p class="meta" {
-                (e.board.name) " · waiting " (waited(e.item.opened_at))
-                @if e.post.status == PostStatus::Held { " · " strong { "held: not published" } }
-                @if e.post.status == PostStatus::Hidden { " · " strong { "hidden" } }
+                (p.board.name) " · waiting " (waited(e.item.opened_at))
+                @if p.post.status == PostStatus::Held { " · " strong { "held: not published" } }
+                @if p.post.status == PostStatus::Hidden { " · " strong { "hidden" } }
                 @if let Some(why) = &e.item.flagged_by { " · " (why) }
-                " · " @match &e.claimed_by { Some(name) => { "claimed by " (name) }, None => "unclaimed" }
+                " · " (claimed(e))
             }
-            @if let Some(prev) = &e.previous {
+            (item_state(e))
+            @if let Some(prev) = &p.previous {
                 details class="context" { summary { "The post before it, by " (prev.pseudonym) }
                     div class="body" { (UserHtml(&prev.body_html)) } }
             }
             div class="reported" {
-                p class="meta" { span class="pseudonym" { (e.post.pseudonym) } " wrote " (When(e.post.created_at)) ":" }
+                p class="meta" { span class="pseudonym" { (p.post.pseudonym) } " wrote " (When(p.post.created_at)) ":" }
                 @if !phrases.is_empty() {
-                    blockquote class="snapshot" { (highlighted(&e.post.body_markdown, &phrases)) }
+                    blockquote class="snapshot" { (highlighted(&p.post.body_markdown, &phrases)) }
                     p class="meta" { "Matched: " @for (i, p) in phrases.iter().enumerate() { @if i > 0 { ", " } mark { (p) } } }
-                } @else if e.post.body_markdown.is_empty() {
+                } @else if p.post.body_markdown.is_empty() {
                     @if let Some(r) = e.reports.last() { blockquote class="snapshot" { (r.post_snapshot) } p class="meta" { "(as reported; the post's text has since been erased)" } }
                 } @else {
-                    div class="body" { (UserHtml(&e.post.body_html)) }
+                    div class="body" { (UserHtml(&p.post.body_html)) }
                 }
             }
             @if !e.reports.is_empty() {
@@ -247,32 +307,91 @@ fn queue_entry(session: &ModSession, e: &QueueEntry) -> Markup {
                     @for (i, (reason, n)) in e.reasons().iter().enumerate() { @if i > 0 { ", " } (reason.label()) " (" (n) ")" } }
                 ul class="notes" { @for r in e.reports.iter().filter(|r| !r.note.is_empty()) { li { (r.note) } } }
             }
-            p class="meta" { "Writer's history: " (e.history.posts) " posts, " (e.history.removals) " hidden or removed, " (e.history.bans) " bans" }
-            @if !e.notes.is_empty() {
-                ul class="notes" { @for (n, who) in &e.notes { li { strong { (who) } ": " (n.body) } } }
-            }
-            div class="actions" {
-                (item_button(session, e.item.id.0, "claim", "Claim"))
-                (action_button(session, post, "approve", if e.post.status == PostStatus::Held { "Approve and publish" } else { "Approve" }))
-                @if matches!(e.post.status, PostStatus::Visible | PostStatus::Held) { (action_button(session, post, "hide", "Hide")) }
-                @if e.post.status == PostStatus::Hidden { (action_button(session, post, "restore", "Restore")) }
-                (action_button(session, post, "remove", "Remove"))
-                @if e.thread.locked { (action_button(session, post, "unlock", "Unlock thread")) } @else { (action_button(session, post, "lock", "Lock thread")) }
-                @if lane.is_crisis() {
-                    (item_button(session, e.item.id.0, "support_offered", "Support offered"))
-                    (item_button(session, e.item.id.0, "false_alarm", "False alarm"))
+            p class="meta" { "Writer's history: " (p.history.posts) " posts, " (p.history.removals) " hidden or removed, " (p.history.bans) " bans" }
+            (notes(e))
+            @if e.item.resolved_at.is_none() {
+                div class="actions" {
+                    (item_button(session, e.item.id.0, "claim", "Claim"))
+                    (action_button(session, post, "approve", if p.post.status == PostStatus::Held { "Approve and publish" } else { "Approve" }))
+                    @if matches!(p.post.status, PostStatus::Visible | PostStatus::Held) { (action_button(session, post, "hide", "Hide")) }
+                    @if p.post.status == PostStatus::Hidden { (action_button(session, post, "restore", "Restore")) }
+                    (action_button(session, post, "remove", "Remove"))
+                    @if p.thread.locked { (action_button(session, post, "unlock", "Unlock thread")) } @else { (action_button(session, post, "lock", "Lock thread")) }
+                    @if lane.is_crisis() {
+                        (item_button(session, e.item.id.0, "support_offered", "Support offered"))
+                        (item_button(session, e.item.id.0, "false_alarm", "False alarm"))
+                    }
+                    (item_button(session, e.item.id.0, "resolve", "Resolve"))
                 }
-                (item_button(session, e.item.id.0, "resolve", "Resolve"))
+                @if lane.is_crisis() { (team_reply(session, e, p)) }
+                details { summary { "More actions" }
+                    (more_actions(session, e, p)) }
             }
-            @if lane.is_crisis() { (team_reply(session, e)) }
-            details { summary { "More actions" }
-                (more_actions(session, e)) }
         }
     }
 }
 
-fn team_reply(session: &ModSession, e: &QueueEntry) -> Markup {
-    let post = e.post.id.0;
+/// A message of a private conversation: only it and the one before it, labelled by role,
+/// never by name. The rest of the conversation is one logged click away.
+fn conversation_entry(session: &ModSession, e: &QueueEntry, m: Option<&MessageContext>) -> Markup {
+    let phrases: Vec<&str> = e.item.crisis_matches.lines().collect();
+    let role = |message: &Message| {
+        if m.is_some_and(|m| m.from_supporter(message)) { "The supporter" } else { "The member" }
+    };
+    html! {
+        article class=(if e.item.lane().is_crisis() { "item crisis conversation" } else { "item conversation" }) id=(format!("item{}", e.item.id)) {
+            h2 { (lane_label(e)) " · " a href=(format!("/mod/items/{}", e.item.id)) { "Private conversation" } }
+            p class="meta" {
+                "One-on-one support · waiting " (waited(e.item.opened_at))
+                " · " (claimed(e))
+            }
+            (item_state(e))
+            @match m {
+                Some(m) => {
+                    @if let Some(prev) = &m.previous {
+                        div class="context" {
+                            p class="meta" { (role(prev)) " wrote before it, " (When(prev.created_at)) ":" }
+                            div class="body" { (UserHtml(&prev.body_html)) }
+                        }
+                    }
+                    div class="reported" {
+                        p class="meta" { (role(&m.message)) " wrote " (When(m.message.created_at)) ":" }
+                        @if phrases.is_empty() {
+                            div class="body" { (UserHtml(&m.message.body_html)) }
+                        } @else {
+                            blockquote class="snapshot" { (highlighted(&m.message.body_markdown, &phrases)) }
+                            p class="meta" { "Matched: " @for (i, p) in phrases.iter().enumerate() { @if i > 0 { ", " } mark { (p) } } }
+                        }
+                    }
+                    p { a href=(format!("/mod/conversations/{}", m.conversation)) { "Open the whole conversation (your reading is logged)" } }
+                }
+                None => p class="meta" { strong { "Conversation deleted by the member" } " (or erased at the end of its retention period): nothing of it is kept." }
+            }
+            (notes(e))
+            @if e.item.resolved_at.is_none() {
+                div class="actions" { (item_actions(session, e)) }
+                details { summary { "More actions" } (note_form(session, e)) }
+            }
+        }
+    }
+}
+
+/// One item on its own page (linked from webhooks), open or resolved.
+pub fn item(ctx: &PageCtx, session: &ModSession, e: &QueueEntry) -> Markup {
+    page(
+        ctx,
+        "Queue item",
+        html! {
+            (mod_nav(session))
+            h1 { "Queue item " (e.item.id) }
+            (queue_entry(session, e))
+            p { a href="/mod/queue" { "Back to the queue" } }
+        },
+    )
+}
+
+fn team_reply(session: &ModSession, e: &QueueEntry, p: &PostContext) -> Markup {
+    let post = p.post.id.0;
     let item = e.item.id.0;
     html! {
         form method="post" action=(format!("/mod/posts/{post}/reply")) class="post-form team-reply" {
@@ -285,7 +404,7 @@ fn team_reply(session: &ModSession, e: &QueueEntry) -> Markup {
             textarea id=(format!("tr-{item}")) name="text" rows="3" {}
             button type="submit" { "Post the reply" }
         }
-        @if e.thread.crisis_mode {
+        @if p.thread.crisis_mode {
             (action_button(session, post, "crisis_off", "End crisis mode"))
         } @else {
             (action_button(session, post, "crisis_on", "Crisis mode for this thread"))
@@ -293,8 +412,8 @@ fn team_reply(session: &ModSession, e: &QueueEntry) -> Markup {
     }
 }
 
-fn more_actions(session: &ModSession, e: &QueueEntry) -> Markup {
-    let post = e.post.id.0;
+fn more_actions(session: &ModSession, e: &QueueEntry, p: &PostContext) -> Markup {
+    let post = p.post.id.0;
     let item = e.item.id.0;
     html! {
         form method="post" action=(format!("/mod/posts/{post}")) class="post-form" {
@@ -315,13 +434,7 @@ fn more_actions(session: &ModSession, e: &QueueEntry) -> Markup {
             input id=(format!("warn-{item}")) name="message" type="text" required maxlength="500";
             button type="submit" { "Warn" }
         }
-        form method="post" action=(format!("/mod/items/{item}")) class="post-form" {
-            input type="hidden" name="csrf" value=(session.csrf);
-            input type="hidden" name="action" value="note";
-            label for=(format!("note-{item}")) { "Private note for moderators" }
-            textarea id=(format!("note-{item}")) name="note" rows="2" required maxlength="2000" {}
-            button type="submit" { "Add note" }
-        }
+        (note_form(session, e))
     }
 }
 
@@ -354,7 +467,7 @@ pub fn modlog(
                                 td { @match e.target_kind.as_str() {
                                     "post" => a href=(format!("/p/{}", e.target_id)) { "post " (e.target_id) },
                                     "thread" => a href=(format!("/t/{}", e.target_id)) { "thread " (e.target_id) },
-                                    other => { (other) " " (e.target_id) },
+                                    other => { (other.replace('_', " ")) " " (e.target_id) },
                                 } }
                                 td { (e.reason) }
                                 @if show_names { td { (name.as_deref().unwrap_or("(automatic)")) } }

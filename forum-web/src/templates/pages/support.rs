@@ -217,7 +217,7 @@ pub fn moderator_view(ctx: &PageCtx, c: &Conversation, messages: &[Message], csr
         "Conversation (moderator view)",
         html! {
             h1 { "Conversation " (c.id) }
-            p class="meta" { "Opened to moderators because: " (c.flag.as_deref().unwrap_or("it was flagged earlier")) ". Your reading is recorded in the moderation log." }
+            p class="meta" { "Opened to moderators because: " (c.flag.as_deref().unwrap_or("a message in it may show someone at risk (see its item in the queue), or it was reported earlier")) ". Your reading is recorded in the moderation log." }
             @for m in messages {
                 article class="post" {
                     header { span class="pseudonym" { @if m.sender_id == c.supporter_id { "Supporter" } @else { "Member" } } " · " (When(m.created_at))
