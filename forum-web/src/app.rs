@@ -65,10 +65,10 @@ impl App {
         }
         let rules = Arc::new(WordRules::new(&WordRule::all(&mut conn)?));
         drop(conn);
-        let detector = Arc::new(match &config.crisis_lexicon {
-            Some(dir) => CrisisDetector::from_dir(dir)?,
-            None => CrisisDetector::builtin(),
-        });
+        let detector = Arc::new(CrisisDetector::configured(
+            config.crisis_lexicon.as_deref(),
+            config.crisis_model.as_deref(),
+        )?);
         let limiter = Limiter::new(&config.rate_limits);
         let pool_size = pool.max_size() as usize;
         Ok(AppState(Arc::new(App {

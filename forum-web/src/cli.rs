@@ -49,13 +49,36 @@ enum Command {
         /// Read one JSON object per line with a "text" field; write one result per line.
         #[arg(long, conflicts_with = "eval")]
         jsonl: bool,
-        /// Evaluate against a CSV file with columns text,label (1 = at risk).
-        #[arg(long, value_name = "FILE.csv")]
+        /// Evaluate against a labelled file: CSV with columns text,label (1 = at risk), or
+        /// JSON lines with text and tier (or at_risk), and optionally kind.
+        #[arg(long, value_name = "FILE")]
         eval: Option<std::path::PathBuf>,
-        /// With --eval: the figures at a range of score thresholds, to choose the
-        /// trade-off between missed people and false alarms.
+        /// With --eval: the figures at a range of thresholds (the rules' score and the
+        /// model's probability), to choose the trade-off between missed people and false
+        /// alarms.
         #[arg(long, requires = "eval")]
         sweep: bool,
+    },
+    /// Train the crisis model on a labelled corpus (a directory of JSON-lines files with
+    /// text, tier, kind and lang), or measure it there by cross-validation.
+    CrisisTrain {
+        /// The corpus directory (the project's is forum-mod/data/crisis/corpus).
+        corpus: std::path::PathBuf,
+        /// Where to write the model file.
+        #[arg(long, required_unless_present = "cv")]
+        out: Option<std::path::PathBuf>,
+        /// Instead of training one model: K-fold cross-validation, with figures per tier,
+        /// kind and language, and a sweep of the operating point.
+        #[arg(long, value_name = "K")]
+        cv: Option<usize>,
+        /// Seed for the order of training posts (training is deterministic for a seed).
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+        #[arg(long, default_value_t = forum_mod::crisis::train::TrainOptions::default().epochs)]
+        epochs: u32,
+        /// Hash buckets are 2^BITS (the model file holds 12 * 2^BITS bytes).
+        #[arg(long, default_value_t = forum_mod::crisis::train::TrainOptions::default().bits)]
+        bits: u32,
     },
     /// Fill the database with a realistic forum at a chosen scale (for load tests).
     Seed {
@@ -122,9 +145,19 @@ enum ModCommand {
 pub fn run() -> anyhow::Result<()> {
     let cli = Cli::parse();
     init_tracing();
-    if let Command::CrisisCheck { jsonl, eval, sweep } = &cli.command {
-        // Needs no database and no other settings.
-        return crisis_check(*jsonl, eval.as_deref(), *sweep);
+    // The crisis commands need no database and no other settings.
+    match &cli.command {
+        Command::CrisisCheck { jsonl, eval, sweep } => return crisis_check(*jsonl, eval.as_deref(), *sweep),
+        Command::CrisisTrain { corpus, out, cv, seed, epochs, bits } => {
+            let options = forum_mod::crisis::train::TrainOptions {
+                seed: *seed,
+                epochs: *epochs,
+                bits: *bits,
+                ..Default::default()
+            };
+            return crisis_train(corpus, out.as_deref(), *cv, &options);
+        }
+        _ => {}
     }
     let mut config = Config::from_env()?;
     match cli.command {
@@ -182,7 +215,7 @@ pub fn run() -> anyhow::Result<()> {
             }
             Ok(())
         }
-        Command::CrisisCheck { jsonl, eval, sweep } => crisis_check(jsonl, eval.as_deref(), sweep),
+        Command::CrisisCheck { .. } | Command::CrisisTrain { .. } => unreachable!("handled above"),
         Command::Seed { boards, threads, posts, reported, rng_seed, batch } => crate::seed::run(
             &config,
             &crate::seed::SeedOptions { boards, threads, posts, reported, rng_seed, batch: batch.max(1) },
@@ -202,7 +235,14 @@ pub fn run() -> anyhow::Result<()> {
 /// marked, from "every borderline word is a risk" to "none is", in steps of a half
 /// across the scores the weights can give.
 fn crisis_sweep(detector: &forum_mod::crisis::CrisisDetector, path: &std::path::Path) -> anyhow::Result<()> {
-    let rows = forum_mod::crisis::read_labelled_csv(path)?;
+    let rows: Vec<(String, bool)> = if path.extension().is_some_and(|e| e == "jsonl") {
+        forum_mod::crisis::train::read_labelled_jsonl(path)?
+            .into_iter()
+            .map(|r| (r.text, r.at_risk))
+            .collect()
+    } else {
+        forum_mod::crisis::read_labelled_csv(path)?
+    };
     let configured = detector.score_threshold();
     let (lowest, highest) = detector.score_range();
     let mut thresholds = vec![f32::NEG_INFINITY, f32::INFINITY, configured];
@@ -224,15 +264,103 @@ fn crisis_sweep(detector: &forum_mod::crisis::CrisisDetector, path: &std::path::
             e.false_pos
         );
     }
+    if detector.has_model() {
+        let point = detector.operating_point();
+        println!(
+            "\nmodel_flag  recall  precision  false-positive rate  true pos  false pos  (model_keep {})",
+            point.keep
+        );
+        for step in 1..20 {
+            let flag = step as f32 * 0.05;
+            let d = detector.with_operating_point(forum_mod::crisis::train::OperatingPoint {
+                flag,
+                window: point.window.max(flag),
+                keep: point.keep.min(flag),
+            });
+            let e = forum_mod::crisis::evaluate(&d, &rows);
+            let mark = if (flag - point.flag).abs() < 1e-6 { "  (configured)" } else { "" };
+            println!(
+                "{flag:>10.2}  {:>6.3}  {:>9.3}  {:>19.3}  {:>8}  {:>9}{mark}",
+                e.recall(),
+                e.precision(),
+                e.false_positive_rate(),
+                e.true_pos,
+                e.false_pos
+            );
+        }
+    }
     Ok(())
 }
 
-/// The detector as the server builds it: `FORUM_CRISIS_LEXICON`, or the built-in lexicon.
+/// The detector as the server builds it: `FORUM_CRISIS_LEXICON` and `FORUM_CRISIS_MODEL`,
+/// or the built-in ones.
 fn detector() -> anyhow::Result<forum_mod::crisis::CrisisDetector> {
-    Ok(match std::env::var_os("FORUM_CRISIS_LEXICON") {
-        Some(dir) => forum_mod::crisis::CrisisDetector::from_dir(std::path::Path::new(&dir))?,
-        None => forum_mod::crisis::CrisisDetector::builtin(),
-    })
+    let lexicon = std::env::var_os("FORUM_CRISIS_LEXICON").map(std::path::PathBuf::from);
+    let model = std::env::var_os("FORUM_CRISIS_MODEL").map(std::path::PathBuf::from);
+    Ok(forum_mod::crisis::CrisisDetector::configured(lexicon.as_deref(), model.as_deref())?)
+}
+
+/// `forum crisis-train`: one model written to `out`, or `folds`-fold cross-validation.
+fn crisis_train(
+    corpus: &std::path::Path,
+    out: Option<&std::path::Path>,
+    folds: Option<usize>,
+    options: &forum_mod::crisis::train::TrainOptions,
+) -> anyhow::Result<()> {
+    use forum_mod::crisis::train;
+    let lexicon = std::env::var_os("FORUM_CRISIS_LEXICON").map(std::path::PathBuf::from);
+    // The rules are the model's input; the model being trained replaces any other.
+    let detector = forum_mod::crisis::CrisisDetector::configured(lexicon.as_deref(), None)?;
+    let examples = train::read_corpus(corpus)?;
+    if examples.is_empty() {
+        bail!("{} holds no labelled posts (*.jsonl)", corpus.display());
+    }
+    let at_risk = examples.iter().filter(|e| e.tier.is_at_risk()).count();
+    println!("corpus              {} posts, {} at risk", examples.len(), at_risk);
+    let started = std::time::Instant::now();
+    if let Some(folds) = folds {
+        anyhow::ensure!(folds >= 2 && folds <= examples.len(), "--cv needs 2 to {} folds", examples.len());
+        let predictions = train::cross_validate(&detector, &examples, folds, options);
+        let point = detector.operating_point();
+        let report = |decide: &dyn Fn(&train::Prediction) -> bool| {
+            let mut r = train::Report::default();
+            for (e, p) in examples.iter().zip(&predictions) {
+                r.add(e.tier.is_at_risk(), e.tier.as_str(), &e.kind, &e.lang, decide(p));
+            }
+            r
+        };
+        let at = |flag: f32, window: f32| train::OperatingPoint { flag, window, keep: point.keep.min(flag) };
+        println!(
+            "{folds}-fold cross-validation, at model_flag {}, model_window_flag {} and model_keep {}:\n",
+            point.flag, point.window, point.keep
+        );
+        println!("{}", report(&|p| p.flagged(point)));
+        println!("\nrules alone         {}", report(&|p| p.rule.is_at_risk()).overall);
+        println!("model alone         {}", report(&|p| point.risk(p.whole, p.window) >= point.flag).overall);
+        println!("\nrecall and false-positive rate by model_flag (rows) and model_window_flag (columns)");
+        let windows = [0.8f32, 0.85, 0.9, 0.95, 0.98, 1.01];
+        print!("{:>10}", "");
+        for w in windows {
+            print!("  {:>13}", if w > 1.0 { "off".to_owned() } else { format!("{w:.2}") });
+        }
+        println!();
+        for step in 2..20 {
+            let flag = step as f32 * 0.05;
+            print!("{flag:>10.2}");
+            for w in windows {
+                let e = report(&|p| p.flagged(at(flag, w.max(flag)))).overall;
+                print!("  {:>6.3} {:>6.3}", e.recall(), e.false_positive_rate());
+            }
+            println!();
+        }
+    } else if let Some(out) = out {
+        let model = train::train(&detector, &examples, options);
+        let bytes = model.to_bytes();
+        std::fs::write(out, &bytes).with_context(|| format!("cannot write {}", out.display()))?;
+        println!("wrote               {} ({} bytes)", out.display(), bytes.len());
+    }
+    println!("time                {:.1} s", started.elapsed().as_secs_f64());
+    Ok(())
 }
 
 fn crisis_check(jsonl: bool, eval: Option<&std::path::Path>, sweep: bool) -> anyhow::Result<()> {
@@ -243,6 +371,12 @@ fn crisis_check(jsonl: bool, eval: Option<&std::path::Path>, sweep: bool) -> any
             return crisis_sweep(&detector, path);
         }
         let started = std::time::Instant::now();
+        if path.extension().is_some_and(|e| e == "jsonl") {
+            let rows = forum_mod::crisis::train::read_labelled_jsonl(path)?;
+            println!("{}", forum_mod::crisis::train::evaluate_labelled(&detector, &rows));
+            println!("time                {:.0} ms", started.elapsed().as_secs_f64() * 1000.0);
+            return Ok(());
+        }
         let e = forum_mod::crisis::evaluate_csv(&detector, path)?;
         println!("rows                {}", e.rows);
         println!("at risk (label 1)   {}", e.positives);

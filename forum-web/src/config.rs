@@ -29,6 +29,9 @@ pub struct Config {
     /// `FORUM_CRISIS_LEXICON`: a directory whose lexicon files extend or replace the built-in
     /// crisis lexicon.
     pub crisis_lexicon: Option<std::path::PathBuf>,
+    /// `FORUM_CRISIS_MODEL`: a crisis model file (`forum crisis-train`) in place of the
+    /// built-in one, or `off` for the phrase rules alone.
+    pub crisis_model: Option<std::path::PathBuf>,
     /// `FORUM_HIDE_AFTER_REPORTS` (default 3): distinct reporters after whom a post is hidden
     /// pending review; 0 never hides.
     pub hide_after_reports: i64,
@@ -68,6 +71,7 @@ impl Config {
             rate_limits: RateLimits::from_env()?,
             helplines: Helplines::from_env()?,
             crisis_lexicon: std::env::var_os("FORUM_CRISIS_LEXICON").map(Into::into),
+            crisis_model: std::env::var_os("FORUM_CRISIS_MODEL").map(Into::into),
             hide_after_reports: match std::env::var("FORUM_HIDE_AFTER_REPORTS") {
                 Ok(v) => v
                     .trim()
@@ -99,6 +103,7 @@ impl Config {
             rate_limits: RateLimits::default(),
             helplines: Helplines::built_in(),
             crisis_lexicon: None,
+            crisis_model: None,
             hide_after_reports: forum_mod::reports::DEFAULT_HIDE_THRESHOLD,
             metrics_token: None,
             webhooks: crate::webhooks::WebhookConfig::default(),

@@ -20,20 +20,25 @@
 //! add or replace files with [`CrisisDetector::from_dir`] without rebuilding.
 
 mod lexicon;
+pub mod model;
 mod normalize;
 #[cfg(test)]
 mod tests;
+pub mod train;
 
 use std::collections::{HashMap, HashSet};
 use std::fmt;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use aho_corasick::{AhoCorasick, AhoCorasickKind, MatchKind};
 use forum_core::models::CrisisTier;
 use serde::Serialize;
 
 use lexicon::{Entry, Line, Section};
+pub use model::Model;
 use normalize::{Folded, Folder};
+use train::OperatingPoint;
 
 /// The lexicon files compiled into the binary, in load order.
 const BUILTIN: &[(&str, &str)] = &[
@@ -79,11 +84,14 @@ pub enum CrisisError {
 }
 
 /// What a scan found: the most urgent tier and every phrase behind it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Scan {
     #[serde(serialize_with = "tier_as_str")]
     pub tier: CrisisTier,
     pub matches: Vec<Match>,
+    /// The model's probability that someone is at risk (absent without a model).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub risk: Option<f32>,
 }
 
 /// One lexicon phrase found in the text, with the tier it gave in its context.
@@ -134,6 +142,30 @@ enum Cue {
     Attributive,
 }
 
+impl Cue {
+    /// The cue's name as a feature of the model.
+    fn feature(self) -> &'static str {
+        match self {
+            Cue::Idiom => "cue:idiom",
+            Cue::Negation => "cue:negation",
+            Cue::NotNegation => "cue:not_negation",
+            Cue::Subject(Who::Writer) => "cue:self",
+            Cue::Subject(Who::Other) => "cue:other",
+            Cue::Subject(Who::Generic) => "cue:generic",
+            Cue::Subject(Who::You) => "cue:generic_self",
+            Cue::Possessive => "cue:possessive",
+            Cue::Past => "cue:past",
+            Cue::Recurrence => "cue:recurrence",
+            Cue::PastOther => "cue:past_other",
+            Cue::Now => "cue:now",
+            Cue::Frame => "cue:frame",
+            Cue::Urgency => "cue:urgency",
+            Cue::Copula => "cue:copula",
+            Cue::Attributive => "cue:attributive",
+        }
+    }
+}
+
 /// What a post-level signal word counts towards (see [`Weights`]).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Signal {
@@ -141,6 +173,42 @@ enum Signal {
     Distress,
     Levity,
     Others,
+}
+
+impl Signal {
+    /// The signal's name as a feature of the model.
+    fn feature(self) -> &'static str {
+        match self {
+            Signal::FirstPerson => "signal:first_person",
+            Signal::Distress => "signal:distress",
+            Signal::Levity => "signal:levity",
+            Signal::Others => "signal:others",
+        }
+    }
+}
+
+/// A lexicon phrase's section as a feature of the model, wherever it occurs and whatever
+/// its context.
+fn phrase_feature(tier: CrisisTier) -> &'static str {
+    match tier {
+        CrisisTier::Imminent => "phrase:imminent",
+        CrisisTier::Ideation => "phrase:ideation",
+        CrisisTier::SelfHarm => "phrase:self_harm",
+        CrisisTier::ThirdParty => "phrase:third_party",
+        CrisisTier::Concern => "phrase:concern",
+        CrisisTier::None => "phrase:none",
+    }
+}
+
+/// What the lexicon finds in folded text, the model's input besides the words.
+#[derive(Debug, Default)]
+pub(crate) struct Findings {
+    pub folded: Folded,
+    /// Folded start and tier of every risk phrase the rules keep in its context.
+    pub rules: Vec<(usize, CrisisTier)>,
+    /// Folded start and name of every lexicon phrase, context cue and signal word, before
+    /// any context is judged.
+    pub marks: Vec<(usize, &'static str)>,
 }
 
 /// The few weights of the rule that decides a `[personal]` word ("suicidal", "suicidal
@@ -172,6 +240,13 @@ struct Weights {
     levity_cap: f32,
     others: f32,
     others_cap: f32,
+    /// The learned model's operating point (see [`train::combine`]): it flags a post when
+    /// its probability over the whole post reaches `model_flag` or in one sentence or pair
+    /// reaches `model_window_flag`, and takes back a rule's at-risk tier other than
+    /// `imminent` below `model_keep`.
+    model_flag: f32,
+    model_window_flag: f32,
+    model_keep: f32,
 }
 
 impl Default for Weights {
@@ -190,6 +265,9 @@ impl Default for Weights {
             levity_cap: 2.0,
             others: 0.25,
             others_cap: 4.0,
+            model_flag: 0.35,
+            model_window_flag: 0.9,
+            model_keep: 0.0,
         }
     }
 }
@@ -209,6 +287,9 @@ impl Weights {
             "levity_cap" => &mut self.levity_cap,
             "others" => &mut self.others,
             "others_cap" => &mut self.others_cap,
+            "model_flag" => &mut self.model_flag,
+            "model_window_flag" => &mut self.model_window_flag,
+            "model_keep" => &mut self.model_keep,
             _ => return false,
         };
         *slot = value;
@@ -283,16 +364,69 @@ pub struct CrisisDetector {
     signals: AhoCorasick,
     signal_info: Vec<Signal>,
     weights: Weights,
+    /// The learned model, when there is one (shared: it holds a few megabytes).
+    model: Option<Arc<Model>>,
 }
 
 impl CrisisDetector {
-    /// The lexicon shipped in `forum-mod/data/crisis`, compiled in.
+    /// The lexicon shipped in `forum-mod/data/crisis` and the model trained on the
+    /// project's corpus, both compiled in.
     pub fn builtin() -> CrisisDetector {
+        Self::rules_only().with_model(Some(Model::builtin()))
+    }
+
+    /// The built-in lexicon without a model: the phrase rules alone.
+    pub fn rules_only() -> CrisisDetector {
         let files = BUILTIN.iter().map(|(name, text)| ((*name).to_owned(), (*text).to_owned()));
         Self::from_files(files.collect()).expect("the built-in crisis lexicon is valid (tested)")
     }
 
-    /// The built-in lexicon extended by the `*.txt` files in `dir`. A file with the same
+    /// The detector an operator configured: the lexicon extended from `lexicon` (see
+    /// [`Self::from_dir`]) and the model read from `model`, where `off` means the rules
+    /// alone; the built-in ones for what is not given.
+    pub fn configured(lexicon: Option<&Path>, model: Option<&Path>) -> Result<CrisisDetector, CrisisError> {
+        let rules = match lexicon {
+            Some(dir) => Self::from_dir(dir)?,
+            None => Self::rules_only(),
+        };
+        let model = match model {
+            Some(path) if path.as_os_str() == "off" => None,
+            Some(path) => Some(Model::from_file(path)?),
+            None => Some(Model::builtin()),
+        };
+        Ok(rules.with_model(model))
+    }
+
+    /// The same rules with another model, or with none.
+    pub fn with_model(mut self, model: Option<Model>) -> CrisisDetector {
+        self.model = model.map(Arc::new);
+        self
+    }
+
+    /// Whether a learned model takes part.
+    pub fn has_model(&self) -> bool {
+        self.model.is_some()
+    }
+
+    /// The model's operating point (`model_flag` and `model_keep` in `[score]`).
+    pub fn operating_point(&self) -> OperatingPoint {
+        OperatingPoint {
+            flag: self.weights.model_flag,
+            window: self.weights.model_window_flag,
+            keep: self.weights.model_keep,
+        }
+    }
+
+    /// The same detector at another operating point of the model.
+    pub fn with_operating_point(&self, point: OperatingPoint) -> CrisisDetector {
+        let mut d = self.clone();
+        d.weights.model_flag = point.flag;
+        d.weights.model_window_flag = point.window;
+        d.weights.model_keep = point.keep;
+        d
+    }
+
+    /// The built-in lexicon extended by the `*.txt` files in `dir`, with the built-in model. A file with the same
     /// name as a built-in one (`en.txt`, `es.txt`, `fr.txt`, `de.txt`, `emoji.txt`)
     /// replaces it; any other file is loaded after the built-in ones, in name order, and
     /// adds to them (a `!phrase` line removes a phrase loaded before it). Other files are
@@ -322,7 +456,7 @@ impl CrisisDetector {
                 .map_err(|source| CrisisError::Io { path: path.clone(), source })?;
             files.push((path.display().to_string(), text));
         }
-        Self::from_files(files)
+        Ok(Self::from_files(files)?.with_model(Some(Model::builtin())))
     }
 
     /// Builds the detector from `(file name, text)` pairs, in load order.
@@ -527,6 +661,7 @@ impl CrisisDetector {
             cue_info,
             signal_info,
             weights,
+            model: None,
         })
     }
 
@@ -564,11 +699,95 @@ impl CrisisDetector {
     }
 
     /// Scans one text. Match positions are byte offsets into `text`.
+    ///
+    /// The rules find phrases in context; the model (when there is one) scores the post's
+    /// windows. The two are combined by [`train::combine`] at the operating point in
+    /// `[score]`: an imminent phrase always stands, the model can raise a post the rules
+    /// missed (its weightiest words become the matches), and it can take back a weaker
+    /// rule finding it is sure of, which becomes `concern`.
     pub fn scan(&self, text: &str) -> Scan {
         let mut folded = Folded::default();
         self.folder.fold_into(text, &mut folded);
-        let f = folded.text.as_str();
+        let mut kept = self.rule_pass(&folded.text);
+        let rule_tier = kept.iter().map(|(_, t)| *t).max_by_key(|t| t.rank()).unwrap_or(CrisisTier::None);
+        let mut tier = rule_tier;
+        let mut risk = None;
+        let mut reasons = Vec::new();
+        if let Some(model) = &self.model {
+            let at: Vec<(usize, CrisisTier)> = kept.iter().map(|(p, t)| (p.start, *t)).collect();
+            let mut marks = Vec::new();
+            self.lexicon_marks(&folded.text, &mut marks);
+            let a = model.assess(&folded.text, &at, &marks, self.weights.model_window_flag);
+            risk = Some(a.risk);
+            tier = train::combine(rule_tier, a.risk, a.tier, self.operating_point());
+            if tier.rank() < rule_tier.rank() {
+                for (_, t) in &mut kept {
+                    if t.is_at_risk() {
+                        *t = CrisisTier::Concern;
+                    }
+                }
+            } else if tier.rank() > rule_tier.rank() {
+                reasons = model.reasons(&folded.text, &at, &marks, &a);
+            }
+        }
+        let mut matches: Vec<Match> = kept
+            .into_iter()
+            .map(|(p, tier)| {
+                let (start, end) = folded.original_range(p.start, p.end);
+                Match {
+                    tier,
+                    phrase: self.risk_info[p.id].phrase.clone(),
+                    start,
+                    end,
+                    text: text[start..end].to_owned(),
+                }
+            })
+            .collect();
+        for (s, e) in reasons {
+            let (start, end) = folded.original_range(s, e);
+            matches.push(Match {
+                tier,
+                phrase: format!("model: {}", &folded.text[s..e]),
+                start,
+                end,
+                text: text[start..end].to_owned(),
+            });
+        }
+        matches.sort_by_key(|m| (m.start, std::cmp::Reverse(m.end)));
+        Scan { tier, matches, risk }
+    }
 
+    /// The text folded, and what the rules found in it: folded start and tier of each
+    /// phrase (the model's input besides the words).
+    pub(crate) fn findings(&self, text: &str) -> Findings {
+        let mut folded = Folded::default();
+        self.folder.fold_into(text, &mut folded);
+        let rules = self.rule_pass(&folded.text).into_iter().map(|(p, t)| (p.start, t)).collect();
+        let mut marks = Vec::new();
+        self.lexicon_marks(&folded.text, &mut marks);
+        Findings { folded, rules, marks }
+    }
+
+    /// Every lexicon phrase, context cue and signal word in folded text, by folded start
+    /// and feature name.
+    fn lexicon_marks(&self, f: &str, out: &mut Vec<(usize, &'static str)>) {
+        for m in self.risk.find_overlapping_iter(f) {
+            let info = &self.risk_info[m.pattern().as_usize()];
+            out.push((m.start() + usize::from(info.lead), phrase_feature(info.tier)));
+        }
+        for m in self.cues.find_overlapping_iter(f) {
+            let c = self.cue_info[m.pattern().as_usize()];
+            out.push((m.start() + usize::from(c.lead), c.cue.feature()));
+        }
+        for m in self.signals.find_overlapping_iter(f) {
+            // Signal patterns carry their boundary spaces.
+            out.push((m.start() + 1, self.signal_info[m.pattern().as_usize()].feature()));
+        }
+    }
+
+    /// The rules over folded text: every risk phrase that its context keeps, with its
+    /// tier, longest first at a place.
+    fn rule_pass(&self, f: &str) -> Vec<(Found, CrisisTier)> {
         let mut found: Vec<(Found, CrisisTier)> = Vec::new();
         let mut cues: Vec<Found> = Vec::new();
         // The post signals, counted once and only if a borderline word needs them.
@@ -588,7 +807,7 @@ impl CrisisDetector {
             }
         }
         if found.is_empty() {
-            return Scan { tier: CrisisTier::None, matches: Vec::new() };
+            return found;
         }
         for (i, base) in borderline {
             let signals = *signals.get_or_insert_with(|| self.weights.signals(&self.count_signals(f)));
@@ -607,21 +826,7 @@ impl CrisisDetector {
                 kept.push((p, tier));
             }
         }
-        let tier = kept.iter().map(|(_, t)| *t).max_by_key(|t| t.rank()).unwrap_or(CrisisTier::None);
-        let matches = kept
-            .into_iter()
-            .map(|(p, tier)| {
-                let (start, end) = folded.original_range(p.start, p.end);
-                Match {
-                    tier,
-                    phrase: self.risk_info[p.id].phrase.clone(),
-                    start,
-                    end,
-                    text: text[start..end].to_owned(),
-                }
-            })
-            .collect();
-        Scan { tier, matches }
+        kept
     }
 
     /// Scans a post: title, content warning and body together. Match positions are byte

@@ -1,11 +1,19 @@
-//! Table tests of the crisis detector, one table per phenomenon it must handle. Every
-//! sentence here was written for these tests.
+//! Table tests of the crisis detector's phrase rules, one table per phenomenon they must
+//! handle, and (at the end) of the detector as the forum runs it, rules and learned model
+//! together. Every sentence here was written for these tests.
 
 use std::sync::OnceLock;
 
 use super::*;
 
+/// The phrase rules alone: the tables test how they read a phrase in its context.
 fn detector() -> &'static CrisisDetector {
+    static DETECTOR: OnceLock<CrisisDetector> = OnceLock::new();
+    DETECTOR.get_or_init(CrisisDetector::rules_only)
+}
+
+/// The detector as the forum runs it: the rules and the built-in model.
+fn forum_detector() -> &'static CrisisDetector {
     static DETECTOR: OnceLock<CrisisDetector> = OnceLock::new();
     DETECTOR.get_or_init(CrisisDetector::builtin)
 }
@@ -626,9 +634,17 @@ loudness 3
 threshold 100
 ",
     );
-    let strict = CrisisDetector::from_dir(&dir.0).expect("loads");
+    let strict = CrisisDetector::from_dir(&dir.0).expect("loads").with_model(None);
     assert_eq!(strict.scan("suicidal thoughts again").tier, Concern);
     assert_eq!(strict.scan("I want to die").tier, Ideation);
+
+    // The model's operating point lives in [score] too.
+    dir.write("zz.txt", "[score]\nmodel_flag 2\nmodel_window_flag 2\n");
+    let never = CrisisDetector::from_dir(&dir.0).expect("loads");
+    assert_eq!(never.operating_point().flag, 2.0);
+    let quiet = "gave my bike to my brother and wrote everyone a letter. tonight i finally get some peace";
+    assert!(forum_detector().scan(quiet).tier.is_at_risk());
+    assert!(!never.scan(quiet).tier.is_at_risk());
 }
 
 #[test]
@@ -705,19 +721,22 @@ impl Drop for Scratch {
 #[test]
 fn from_dir_adds_removes_and_replaces() {
     let dir = Scratch::new("dir");
-    let base = CrisisDetector::from_dir(&dir.0).expect("empty dir is the built-in lexicon");
+    // The rules alone, to see what the files change.
+    let from_dir = |dir: &Path| CrisisDetector::from_dir(dir).map(|d| d.with_model(None));
+    let base = from_dir(&dir.0).expect("empty dir is the built-in lexicon");
     assert_eq!(base.phrase_counts(), detector().phrase_counts());
+    assert!(CrisisDetector::from_dir(&dir.0).expect("loads").has_model(), "the built-in model comes along");
     assert_eq!(base.scan("going to the blue bench").tier, CrisisTier::None);
 
     dir.write("local.txt", "# local slang\n[imminent]\nthe blue bench\n[ideation]\n!kms\n");
     dir.write("README.md", "not a lexicon");
-    let local = CrisisDetector::from_dir(&dir.0).expect("loads");
+    let local = from_dir(&dir.0).expect("loads");
     assert_eq!(local.scan("going to the blue bench").tier, Imminent);
     assert_eq!(detector().scan("kms").tier, Ideation);
     assert_eq!(local.scan("kms").tier, CrisisTier::None);
 
     dir.write("en.txt", "[ideation]\nbanana\n");
-    let replaced = CrisisDetector::from_dir(&dir.0).expect("loads");
+    let replaced = from_dir(&dir.0).expect("loads");
     assert_eq!(replaced.scan("banana").tier, Ideation);
     assert_eq!(replaced.scan("i want to kill myself").tier, CrisisTier::None);
     assert_eq!(replaced.scan("quiero morir").tier, Ideation);
@@ -771,7 +790,7 @@ fn dev_set() -> Option<Evaluation> {
         println!("skipped: {} not present", path.display());
         return None;
     }
-    let e = evaluate_csv(detector(), path).expect("evaluates");
+    let e = evaluate_csv(forum_detector(), path).expect("evaluates");
     println!("dev set: {e}");
     assert!(e.rows > 4000, "{e}");
     Some(e)
@@ -795,4 +814,89 @@ fn dev_set_target() {
         assert!(e.recall() >= 0.90, "{e}");
         assert!(e.false_positive_rate() <= 0.25, "{e}");
     }
+}
+
+/// Checks that every text is flagged at risk, whatever the tier.
+fn check_at_risk(texts: &[&str]) {
+    let d = forum_detector();
+    let failures: Vec<String> = texts
+        .iter()
+        .filter_map(|text| {
+            let scan = d.scan(text);
+            (!scan.tier.is_at_risk())
+                .then(|| format!("{text:?}: got {} (risk {:?})", scan.tier.as_str(), scan.risk))
+        })
+        .collect();
+    assert!(
+        failures.is_empty(),
+        "{} of {} rows missed:\n{}",
+        failures.len(),
+        texts.len(),
+        failures.join("\n")
+    );
+}
+
+/// Posts that say it without any phrase a list could hold: the learned model finds them.
+/// The first four were missed by the rules alone; the others say the same in other words.
+#[test]
+fn paraphrases_that_no_phrase_list_holds() {
+    check_at_risk(&[
+        "swallowed the whole strip of my mums sleeping tablets about half an hour ago. everything is going soft and slow",
+        "gave my bike to my brother and wrote everyone a letter. tonight i finally get some peace",
+        "first time in 2 years. used the blade from the shaving kit and i cant get it to stop",
+        "my boyfriend just messaged 'sorry for everything, look after the dog' and hes not answering",
+        "took every one of my dads heart tablets twenty minutes ago and the room wont stop spinning",
+        "left my guitar to my cousin and posted the letters this morning. after tonight nobody has to worry about me anymore",
+        "relapsed after fourteen months, used a razor from the bathroom cabinet and it keeps bleeding through the towel",
+        "my sister texted 'tell mum i love her, im sorry' and now her phone is switched off",
+    ]);
+}
+
+/// An idiom, an invented lyric and a supporter sharing a hotline stay `none`.
+#[test]
+fn an_idiom_a_lyric_and_a_hotline_stay_none() {
+    let d = forum_detector();
+    for text in [
+        "this commute is slowly killing me, three trains and a replacement bus",
+        "that chorus 'we burn out like paper lanterns' has been stuck in my head all week",
+        "if tonight gets heavy for anyone, you can ring 116 123 any time, they are kind and they listen",
+    ] {
+        let scan = d.scan(text);
+        assert_eq!(scan.tier, CrisisTier::None, "{text:?}: {scan:?}");
+    }
+}
+
+/// A post the model flagged shows the words that weighed most, at their places in the text.
+#[test]
+fn the_model_says_which_words_weighed_most() {
+    let text = "gave my bike to my brother and wrote everyone a letter. tonight i finally get some peace";
+    let scan = forum_detector().scan(text);
+    assert!(scan.tier.is_at_risk(), "{scan:?}");
+    let reasons: Vec<&Match> = scan.matches.iter().filter(|m| m.phrase.starts_with("model: ")).collect();
+    assert!(!reasons.is_empty() && reasons.len() <= 3, "{scan:?}");
+    for m in reasons {
+        assert_eq!(&text[m.start..m.end], m.text);
+        assert_eq!(m.tier, scan.tier);
+    }
+    assert!(scan.risk.is_some_and(|r| r >= forum_detector().operating_point().flag), "{scan:?}");
+}
+
+/// Without a model the detector is the rules alone, and says no probability.
+#[test]
+fn the_rules_alone_give_no_probability() {
+    let rules = CrisisDetector::rules_only();
+    assert!(!rules.has_model());
+    let scan = rules
+        .scan("gave my bike to my brother and wrote everyone a letter. tonight i finally get some peace");
+    assert_eq!(scan.risk, None);
+    assert_eq!(rules.scan("i want to kill myself tonight").tier, CrisisTier::Imminent);
+}
+
+/// The built-in model file is valid and small.
+#[test]
+fn the_builtin_model_loads() {
+    let bytes = include_bytes!("../../data/crisis/model.bin");
+    assert!(bytes.len() <= 8 * 1024 * 1024, "{} bytes", bytes.len());
+    let m = Model::builtin();
+    assert_eq!(Model::from_bytes(&m.to_bytes()).expect("round trip").bias, m.bias);
 }
