@@ -12,7 +12,12 @@ fn forum(db: &str) -> Command {
 }
 
 fn run(db: &str, args: &[&str], stdin: &str) -> (bool, String, String) {
+    run_with(&[], db, args, stdin)
+}
+
+fn run_with(env: &[(&str, &str)], db: &str, args: &[&str], stdin: &str) -> (bool, String, String) {
     let mut child = forum(db)
+        .envs(env.iter().copied())
         .args(args)
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
@@ -177,7 +182,9 @@ fn crisis_check_evaluates_and_sweeps_a_labelled_file() {
     )
     .expect("written");
     let csv = csv.display().to_string();
-    let (ok, out, err) = run("unused.db", &["crisis-check", "--eval", &csv], "");
+    // The rules alone: their score threshold is what this sweep is about.
+    let rules = [("FORUM_CRISIS_MODEL", "off")];
+    let (ok, out, err) = run_with(&rules, "unused.db", &["crisis-check", "--eval", &csv], "");
     assert!(ok, "{err}");
     for line in [
         "rows                5",
@@ -188,7 +195,7 @@ fn crisis_check_evaluates_and_sweeps_a_labelled_file() {
         assert!(out.contains(line), "{line:?} in {out}");
     }
 
-    let (ok, out, err) = run("unused.db", &["crisis-check", "--eval", &csv, "--sweep"], "");
+    let (ok, out, err) = run_with(&rules, "unused.db", &["crisis-check", "--eval", &csv, "--sweep"], "");
     assert!(ok, "{err}");
     let rows: Vec<Vec<&str>> = out
         .lines()
@@ -205,4 +212,88 @@ fn crisis_check_evaluates_and_sweeps_a_labelled_file() {
 
     let (ok, _, err) = run("unused.db", &["crisis-check", "--sweep"], "");
     assert!(!ok && err.contains("--eval"), "{err}");
+}
+
+/// A corpus of a few posts of every tier, in the corpus format.
+fn tiny_corpus(dir: &std::path::Path) {
+    let rows = [
+        ("the pills are lined up on the desk and tonight is the night", "imminent"),
+        ("i have the rope in the shed and i go after dark", "imminent"),
+        ("wrote my letters and the car is in the garage, this is goodbye", "imminent"),
+        ("i wish i could sleep and never wake up again", "ideation"),
+        ("everyone would be better off if i was gone", "ideation"),
+        ("the craving to open my skin again is loud tonight", "self_harm"),
+        ("my sister sent a goodbye text and her phone is off", "third_party"),
+        ("this meeting is killing me, send coffee", "none"),
+        ("my phone died on the train home", "none"),
+        ("we finally beat the last boss, what a night", "none"),
+        ("two years ago i tried to end things and today i ran a marathon", "concern"),
+        ("if you are struggling the helpline is open all night", "concern"),
+    ];
+    let lines: Vec<String> = rows
+        .iter()
+        .map(|(text, tier)| {
+            serde_json::json!({"text": text, "tier": tier, "kind": "test", "lang": "en"}).to_string()
+        })
+        .collect();
+    std::fs::write(dir.join("posts.jsonl"), lines.join("\n") + "\n").expect("written");
+}
+
+#[test]
+fn crisis_train_writes_a_model_that_crisis_check_uses() {
+    let dir = tempfile::tempdir().expect("a temp dir");
+    let corpus = dir.path().join("corpus");
+    std::fs::create_dir(&corpus).expect("made");
+    tiny_corpus(&corpus);
+    let corpus = corpus.display().to_string();
+    let model = dir.path().join("model.bin").display().to_string();
+
+    let (ok, out, err) = run("unused.db", &["crisis-train", &corpus, "--out", &model, "--epochs", "30"], "");
+    assert!(ok, "{err}");
+    assert!(out.contains("12 posts, 7 at risk") && out.contains("wrote"), "{out}");
+    let first = std::fs::read(&model).expect("a model file");
+    let (ok, _, err) = run("unused.db", &["crisis-train", &corpus, "--out", &model, "--epochs", "30"], "");
+    assert!(ok, "{err}");
+    assert_eq!(std::fs::read(&model).expect("a model file"), first, "training is deterministic");
+
+    let (ok, out, err) = run("unused.db", &["crisis-train", &corpus, "--cv", "3"], "");
+    assert!(ok, "{err}");
+    for needle in ["3-fold cross-validation", "recall", "rules alone", "model_flag (rows)"] {
+        assert!(out.contains(needle), "{needle:?} in {out}");
+    }
+
+    // The model replaces the built-in one; crisis-check reads labelled JSON lines.
+    let labelled = dir.path().join("labelled.jsonl");
+    std::fs::write(
+        &labelled,
+        concat!(
+            "{\"text\": \"i want to kill myself tonight\", \"tier\": \"imminent\", \"kind\": \"direct\"}\n",
+            "{\"text\": \"my brother is on the bridge right now\", \"tier\": \"third_party_imminent\", \"kind\": \"third_party\"}\n",
+            "{\"text\": \"this exam is killing me\", \"tier\": \"none\", \"kind\": \"idiom\"}\n",
+        ),
+    )
+    .expect("written");
+    let labelled = labelled.display().to_string();
+    let env = [("FORUM_CRISIS_MODEL", model.as_str())];
+    let (ok, out, err) = run_with(&env, "unused.db", &["crisis-check", "--eval", &labelled], "");
+    assert!(ok, "{err}");
+    for needle in
+        ["rows                3", "at risk             2", "third_party_imminent", "idiom", "false alarms"]
+    {
+        assert!(out.contains(needle), "{needle:?} in {out}");
+    }
+    let (ok, out, err) = run_with(&env, "unused.db", &["crisis-check", "--jsonl"], "{\"text\": \"hello\"}\n");
+    assert!(ok && out.contains("\"risk\":"), "{out} {err}");
+
+    // Bad input is one clear line.
+    let (ok, _, err) =
+        run_with(&[("FORUM_CRISIS_MODEL", "/no/such/model")], "unused.db", &["crisis-check", "--jsonl"], "");
+    assert!(!ok && err.contains("/no/such/model") && !err.contains("panicked"), "{err}");
+    std::fs::write(&model, b"not a model").expect("written");
+    let (ok, _, err) = run_with(&env, "unused.db", &["crisis-check", "--jsonl"], "");
+    assert!(!ok && err.contains("not a crisis model") && !err.contains("panicked"), "{err}");
+    let empty = tempfile::tempdir().expect("a temp dir");
+    let (ok, _, err) =
+        run("unused.db", &["crisis-train", &empty.path().display().to_string(), "--cv", "5"], "");
+    assert!(!ok && err.contains("no labelled posts"), "{err}");
 }

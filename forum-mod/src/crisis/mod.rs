@@ -142,30 +142,6 @@ enum Cue {
     Attributive,
 }
 
-impl Cue {
-    /// The cue's name as a feature of the model.
-    fn feature(self) -> &'static str {
-        match self {
-            Cue::Idiom => "cue:idiom",
-            Cue::Negation => "cue:negation",
-            Cue::NotNegation => "cue:not_negation",
-            Cue::Subject(Who::Writer) => "cue:self",
-            Cue::Subject(Who::Other) => "cue:other",
-            Cue::Subject(Who::Generic) => "cue:generic",
-            Cue::Subject(Who::You) => "cue:generic_self",
-            Cue::Possessive => "cue:possessive",
-            Cue::Past => "cue:past",
-            Cue::Recurrence => "cue:recurrence",
-            Cue::PastOther => "cue:past_other",
-            Cue::Now => "cue:now",
-            Cue::Frame => "cue:frame",
-            Cue::Urgency => "cue:urgency",
-            Cue::Copula => "cue:copula",
-            Cue::Attributive => "cue:attributive",
-        }
-    }
-}
-
 /// What a post-level signal word counts towards (see [`Weights`]).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Signal {
@@ -173,18 +149,6 @@ enum Signal {
     Distress,
     Levity,
     Others,
-}
-
-impl Signal {
-    /// The signal's name as a feature of the model.
-    fn feature(self) -> &'static str {
-        match self {
-            Signal::FirstPerson => "signal:first_person",
-            Signal::Distress => "signal:distress",
-            Signal::Levity => "signal:levity",
-            Signal::Others => "signal:others",
-        }
-    }
 }
 
 /// A lexicon phrase's section as a feature of the model, wherever it occurs and whatever
@@ -206,8 +170,8 @@ pub(crate) struct Findings {
     pub folded: Folded,
     /// Folded start and tier of every risk phrase the rules keep in its context.
     pub rules: Vec<(usize, CrisisTier)>,
-    /// Folded start and name of every lexicon phrase, context cue and signal word, before
-    /// any context is judged.
+    /// Folded start and name of every lexicon phrase, before any context is judged, and of
+    /// every negation.
     pub marks: Vec<(usize, &'static str)>,
 }
 
@@ -265,7 +229,7 @@ impl Default for Weights {
             levity_cap: 2.0,
             others: 0.25,
             others_cap: 4.0,
-            model_flag: 0.35,
+            model_flag: 0.55,
             model_window_flag: 0.9,
             model_keep: 0.0,
         }
@@ -363,6 +327,10 @@ pub struct CrisisDetector {
     cue_info: Vec<CueInfo>,
     signals: AhoCorasick,
     signal_info: Vec<Signal>,
+    /// The `[negation]` cues alone, found over the whole text for the model.
+    negations: AhoCorasick,
+    /// Whether each negation pattern starts with its boundary space.
+    negation_lead: Vec<bool>,
     weights: Weights,
     /// The learned model, when there is one (shared: it holds a few megabytes).
     model: Option<Arc<Model>>,
@@ -382,17 +350,22 @@ impl CrisisDetector {
     }
 
     /// The detector an operator configured: the lexicon extended from `lexicon` (see
-    /// [`Self::from_dir`]) and the model read from `model`, where `off` means the rules
-    /// alone; the built-in ones for what is not given.
+    /// [`Self::from_dir`]), the built-in one if none; and the model `model` names:
+    /// `builtin` for the compiled-in one, a file written by `forum crisis-train`, or
+    /// nothing (or `off`) for the rules alone.
+    ///
+    /// The rules alone are the default: on everyday posts the model still raises too many
+    /// false alarms (see the README's figures) for every member and moderator to meet them.
     pub fn configured(lexicon: Option<&Path>, model: Option<&Path>) -> Result<CrisisDetector, CrisisError> {
         let rules = match lexicon {
             Some(dir) => Self::from_dir(dir)?,
             None => Self::rules_only(),
         };
-        let model = match model {
-            Some(path) if path.as_os_str() == "off" => None,
-            Some(path) => Some(Model::from_file(path)?),
-            None => Some(Model::builtin()),
+        let model = match model.map(Path::as_os_str) {
+            None => None,
+            Some(name) if name == "off" => None,
+            Some(name) if name == "builtin" => Some(Model::builtin()),
+            Some(_) => model.map(Model::from_file).transpose()?,
         };
         Ok(rules.with_model(model))
     }
@@ -531,6 +504,8 @@ impl CrisisDetector {
         let mut risk_patterns = Vec::new();
         let mut risk_info = Vec::new();
         let mut cue_patterns = Vec::new();
+        let mut negation_patterns = Vec::new();
+        let mut negation_lead = Vec::new();
         let mut cue_info = Vec::new();
         let mut signal_patterns = Vec::new();
         let mut signal_info = Vec::new();
@@ -624,6 +599,10 @@ impl CrisisDetector {
                 Section::Attributive => Cue::Attributive,
             };
             let folded = fold(e)?;
+            if cue == Cue::Negation {
+                negation_patterns.push(pattern(&folded, e));
+                negation_lead.push(!e.suffix);
+            }
             cue_patterns.push(pattern(&folded, e));
             cue_info.push(CueInfo { cue, lead: !e.suffix, trail: !e.prefix });
         }
@@ -656,6 +635,8 @@ impl CrisisDetector {
             risk: build(&risk_patterns)?,
             cues: build(&cue_patterns)?,
             signals: build(&signal_patterns)?,
+            negations: build(&negation_patterns)?,
+            negation_lead,
             folder,
             risk_info,
             cue_info,
@@ -708,14 +689,14 @@ impl CrisisDetector {
     pub fn scan(&self, text: &str) -> Scan {
         let mut folded = Folded::default();
         self.folder.fold_into(text, &mut folded);
-        let mut kept = self.rule_pass(&folded.text);
+        let mut marks = Vec::new();
+        let mut kept = self.rule_pass(&folded.text, &mut marks);
         let rule_tier = kept.iter().map(|(_, t)| *t).max_by_key(|t| t.rank()).unwrap_or(CrisisTier::None);
         let mut tier = rule_tier;
         let mut risk = None;
         let mut reasons = Vec::new();
         if let Some(model) = &self.model {
             let at: Vec<(usize, CrisisTier)> = kept.iter().map(|(p, t)| (p.start, *t)).collect();
-            let mut marks = Vec::new();
             self.lexicon_marks(&folded.text, &mut marks);
             let a = model.assess(&folded.text, &at, &marks, self.weights.model_window_flag);
             risk = Some(a.risk);
@@ -762,32 +743,25 @@ impl CrisisDetector {
     pub(crate) fn findings(&self, text: &str) -> Findings {
         let mut folded = Folded::default();
         self.folder.fold_into(text, &mut folded);
-        let rules = self.rule_pass(&folded.text).into_iter().map(|(p, t)| (p.start, t)).collect();
         let mut marks = Vec::new();
+        let rules = self.rule_pass(&folded.text, &mut marks).into_iter().map(|(p, t)| (p.start, t)).collect();
         self.lexicon_marks(&folded.text, &mut marks);
         Findings { folded, rules, marks }
     }
 
-    /// Every lexicon phrase, context cue and signal word in folded text, by folded start
-    /// and feature name.
+    /// The negations in folded text (the `[negation]` cues, wherever they are), by folded
+    /// start and feature name. (The lexicon's other cues and its signal words were
+    /// measured as features too, and did not pay for a second pass over the text.)
     fn lexicon_marks(&self, f: &str, out: &mut Vec<(usize, &'static str)>) {
-        for m in self.risk.find_overlapping_iter(f) {
-            let info = &self.risk_info[m.pattern().as_usize()];
-            out.push((m.start() + usize::from(info.lead), phrase_feature(info.tier)));
-        }
-        for m in self.cues.find_overlapping_iter(f) {
-            let c = self.cue_info[m.pattern().as_usize()];
-            out.push((m.start() + usize::from(c.lead), c.cue.feature()));
-        }
-        for m in self.signals.find_overlapping_iter(f) {
-            // Signal patterns carry their boundary spaces.
-            out.push((m.start() + 1, self.signal_info[m.pattern().as_usize()].feature()));
+        for m in self.negations.find_iter(f) {
+            let lead = self.negation_lead[m.pattern().as_usize()];
+            out.push((m.start() + usize::from(lead), model::NEGATION_MARK));
         }
     }
 
     /// The rules over folded text: every risk phrase that its context keeps, with its
     /// tier, longest first at a place.
-    fn rule_pass(&self, f: &str) -> Vec<(Found, CrisisTier)> {
+    fn rule_pass(&self, f: &str, hits: &mut Vec<(usize, &'static str)>) -> Vec<(Found, CrisisTier)> {
         let mut found: Vec<(Found, CrisisTier)> = Vec::new();
         let mut cues: Vec<Found> = Vec::new();
         // The post signals, counted once and only if a borderline word needs them.
@@ -799,6 +773,7 @@ impl CrisisDetector {
             let start = m.start() + usize::from(info.lead);
             let end = m.end() - usize::from(info.trail);
             let phrase = Found { start, end, id };
+            hits.push((start, phrase_feature(info.tier)));
             if let Some(v) = self.judge(f, phrase, &mut cues) {
                 if let Some(base) = v.base {
                     borderline.push((found.len(), base));

@@ -62,7 +62,7 @@ const SEED_MARK: u64 = 0x85eb_ca77_c2b2_ae63;
 /// Mixed into the seed of a negated word's features.
 const NEGATED: u64 = 0x6a09_e667_f3bc_c908;
 /// The lexicon's negation cue (see `[negation]` in the lexicon files).
-const NEGATION_MARK: &str = "cue:negation";
+pub(crate) const NEGATION_MARK: &str = "cue:negation";
 /// How many words after a negation it reaches ("not going to kill myself").
 const NEGATION_SCOPE: usize = 4;
 /// Words that end a negation's reach ("not suicidal but i want it to stop").
@@ -379,8 +379,8 @@ impl Model {
             n += count;
         }
         let norm = 1.0 / (n.max(1) as f32).sqrt();
-        for k in 0..K {
-            z[k] = self.bias[k] + z[k] * norm;
+        for (z, bias) in z.iter_mut().zip(self.bias) {
+            *z = bias + *z * norm;
         }
         if rule != CrisisTier::None {
             let r = self.row(rule_bucket(rule, self.bits));
@@ -392,7 +392,7 @@ impl Model {
     }
 
     /// Scores folded text `f`, given where the rules found what (folded start, tier) and
-    /// where the lexicon's phrases, cues and signal words are (folded start, name).
+    /// where the lexicon's phrases and negations are (folded start, name).
     ///
     /// The whole post decides, read in its context; a single sentence or pair of
     /// sentences decides only when it reaches `window_flag`, a stricter threshold, since a
@@ -455,19 +455,23 @@ impl Model {
         }
         let layout = &Layout::new(f, rules, marks);
         let (first, end) = (layout.sentences[a].0, layout.sentences[b - 1].1);
+        let tier = output_of(assessment.tier);
         let mut weight = vec![0.0f32; end - first];
         for s in a..b {
             sentence_features(f, layout, s, self.bits, |word, bucket| {
+                // Towards the tier read, away from the two that are not at risk.
                 let r = self.row(bucket);
-                let risky: f32 = r[FIRST_AT_RISK..].iter().sum::<f32>() / (K - FIRST_AT_RISK) as f32;
-                let safe: f32 = r[..FIRST_AT_RISK].iter().sum::<f32>() / FIRST_AT_RISK as f32;
-                weight[word - first] += risky - safe;
+                weight[word - first] += r[tier] - (r[0] + r[1]) / 2.0;
             });
         }
         let mut order: Vec<usize> = (0..weight.len()).filter(|&i| weight[i] > 0.0).collect();
         order.sort_by(|&x, &y| weight[y].total_cmp(&weight[x]));
         order.truncate(REASONS);
         order.sort_unstable();
+        if order.is_empty() {
+            // The whole passage then, rather than nothing.
+            return vec![(layout.words[first].0, layout.words[end - 1].1)];
+        }
         order.into_iter().map(|i| layout.words[first + i]).collect()
     }
 }

@@ -154,7 +154,7 @@ impl Default for TrainOptions {
     /// corpus: more hash bits or epochs changed nothing measurable, and weight decay cut
     /// false alarms at the same recall.
     fn default() -> Self {
-        TrainOptions { bits: 17, epochs: 20, seed: 1, learning_rate: 1.0, l2: 0.001 }
+        TrainOptions { bits: 16, epochs: 20, seed: 1, learning_rate: 1.0, l2: 0.001 }
     }
 }
 
@@ -212,8 +212,8 @@ impl Trainer {
                 let mut s = [0.0f32; K];
                 for &bucket in buckets {
                     let at = bucket as usize * K;
-                    for k in 0..K {
-                        s[k] += self.model.weights[at + k];
+                    for (s, w) in s.iter_mut().zip(&self.model.weights[at..at + K]) {
+                        *s += w;
                     }
                 }
                 (s, buckets.len() as u32)
@@ -235,21 +235,20 @@ impl Trainer {
         for buckets in &p.sentences[a..b] {
             for &bucket in buckets {
                 let at = bucket as usize * K;
-                for k in 0..K {
-                    let w = &mut self.model.weights[at + k];
-                    *w -= lr * (g[k] * norm + self.l2 * *w);
+                for (w, g) in self.model.weights[at..at + K].iter_mut().zip(g) {
+                    *w -= lr * (g * norm + self.l2 * *w);
                 }
             }
         }
         let rule = p.rule[a..b].iter().copied().max_by_key(|t| t.rank()).unwrap_or(CrisisTier::None);
         if rule != CrisisTier::None {
             let at = model::rule_bucket(rule, self.model.bits) as usize * K;
-            for k in 0..K {
-                self.model.weights[at + k] -= lr * g[k];
+            for (w, g) in self.model.weights[at..at + K].iter_mut().zip(g) {
+                *w -= lr * g;
             }
         }
-        for k in 0..K {
-            self.model.bias[k] -= lr * g[k] * 0.1;
+        for (b, g) in self.model.bias.iter_mut().zip(g) {
+            *b -= lr * g * 0.1;
         }
     }
 }
