@@ -113,6 +113,38 @@ engine_tests! {
         assert!(dashboard.text.contains("Crisis lane"));
     }
 
+    async fn the_learned_model_finds_what_the_rules_miss_when_turned_on(engine) {
+        let (title, body) = ("Sorted", "gave my bike to my brother and wrote everyone a letter. tonight i finally get some peace");
+        // Off by default: the rules alone miss it, and the post goes up as any other.
+        let app = TestApp::new(engine).await;
+        app.board("b", "B").await;
+        let (to, _) = thread_by(&app.client(), title, body).await;
+        assert!(to.starts_with("/t/"), "{to}");
+
+        let app = TestApp::builder().crisis_model("builtin").build(engine).await;
+        app.board("b", "B").await;
+        let writer = app.client();
+        let (support, post) = thread_by(&writer, title, body).await;
+        assert_eq!(support, format!("/p/{post}/support"), "the writer is shown help");
+        let thread = thread_path_of(&app, &post).await;
+        assert!(app.get(&thread).await.text.contains("wrote everyone a letter"), "the post is up");
+        // An everyday post stays an everyday post.
+        let (to, _) = thread_by(&app.client(), "Hello", "hi all, new here, thanks for having me").await;
+        assert!(to.starts_with("/t/"), "{to}");
+
+        // Moderators see it first, with the words that weighed most highlighted.
+        let moderator = app.moderator_client("river", false).await;
+        let queue = moderator.get("/mod/queue").await;
+        let lanes = queue.select_text("ol.queue .lane");
+        assert_eq!(lanes.len(), 1, "{lanes:?}");
+        assert!(lanes[0].starts_with("Crisis: "), "{lanes:?}");
+        let mut marked = queue.select_text("ol.queue > li:first-child mark");
+        marked.sort();
+        marked.dedup();
+        assert!(!marked.is_empty() && marked.len() <= 3, "{marked:?}");
+        assert!(marked.iter().all(|m| title.contains(m.as_str()) || body.contains(m.as_str())), "{marked:?}");
+    }
+
     async fn idioms_do_not_escalate(engine) {
         let app = TestApp::new(engine).await;
         app.board("b", "B").await;

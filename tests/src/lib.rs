@@ -83,11 +83,18 @@ pub struct TestAppBuilder {
     starter_boards: bool,
     webhooks: Option<forum_web::webhooks::WebhookConfig>,
     metrics_token: Option<String>,
+    crisis_model: Option<std::path::PathBuf>,
 }
 
 impl Default for TestAppBuilder {
     fn default() -> Self {
-        Self { rate_limits: RateLimits::off(), starter_boards: false, webhooks: None, metrics_token: None }
+        Self {
+            rate_limits: RateLimits::off(),
+            starter_boards: false,
+            webhooks: None,
+            metrics_token: None,
+            crisis_model: None,
+        }
     }
 }
 
@@ -111,6 +118,12 @@ impl TestAppBuilder {
 
     pub fn metrics_token(mut self, token: &str) -> Self {
         self.metrics_token = Some(token.to_owned());
+        self
+    }
+
+    /// The crisis detector's learned model, as `FORUM_CRISIS_MODEL` names it (`builtin`).
+    pub fn crisis_model(mut self, model: &str) -> Self {
+        self.crisis_model = Some(model.into());
         self
     }
 
@@ -138,6 +151,7 @@ impl TestAppBuilder {
         config.rate_limits = self.rate_limits;
         config.starter_boards = self.starter_boards;
         config.metrics_token = self.metrics_token;
+        config.crisis_model = self.crisis_model;
         let background = self.webhooks.is_some();
         if let Some(webhooks) = self.webhooks {
             config.webhooks = webhooks;
