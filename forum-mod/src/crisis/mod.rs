@@ -691,7 +691,7 @@ impl CrisisDetector {
         self.folder.fold_into(text, &mut folded);
         let mut marks = Vec::new();
         let mut kept = self.rule_pass(&folded.text, &mut marks);
-        let rule_tier = kept.iter().map(|(_, t)| *t).max_by_key(|t| t.rank()).unwrap_or(CrisisTier::None);
+        let rule_tier = model::most_urgent(kept.iter().map(|(_, t)| *t));
         let mut tier = rule_tier;
         let mut risk = None;
         let mut reasons = Vec::new();

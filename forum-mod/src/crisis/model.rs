@@ -194,8 +194,13 @@ impl Layout {
 
     /// The rules' tier over sentences `a..b`.
     pub fn rule_in(&self, a: usize, b: usize) -> CrisisTier {
-        self.rule[a..b].iter().copied().max_by_key(|t| t.rank()).unwrap_or(CrisisTier::None)
+        most_urgent(self.rule[a..b].iter().copied())
     }
+}
+
+/// The most urgent of some tiers (`None` for none).
+pub(crate) fn most_urgent(tiers: impl IntoIterator<Item = CrisisTier>) -> CrisisTier {
+    tiers.into_iter().max_by_key(|t| t.rank()).unwrap_or(CrisisTier::None)
 }
 
 #[inline]

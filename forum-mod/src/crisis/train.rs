@@ -219,7 +219,7 @@ impl Trainer {
                 (s, buckets.len() as u32)
             })
             .collect();
-        let rule = p.rule[a..b].iter().copied().max_by_key(|t| t.rank()).unwrap_or(CrisisTier::None);
+        let rule = model::most_urgent(p.rule[a..b].iter().copied());
         self.model.window_logits(&sums, 0, sums.len(), rule)
     }
 
@@ -240,7 +240,7 @@ impl Trainer {
                 }
             }
         }
-        let rule = p.rule[a..b].iter().copied().max_by_key(|t| t.rank()).unwrap_or(CrisisTier::None);
+        let rule = model::most_urgent(p.rule[a..b].iter().copied());
         if rule != CrisisTier::None {
             let at = model::rule_bucket(rule, self.model.bits) as usize * K;
             for (w, g) in self.model.weights[at..at + K].iter_mut().zip(g) {
@@ -373,7 +373,7 @@ pub fn cross_validate(
         let model = train(detector, &training, options);
         for (i, e) in examples.iter().enumerate().filter(|(i, _)| fold_of[*i] == fold) {
             let found = detector.findings(&e.text);
-            let rule = found.rules.iter().map(|r| r.1).max_by_key(|t| t.rank()).unwrap_or(CrisisTier::None);
+            let rule = model::most_urgent(found.rules.iter().map(|r| r.1));
             let a = model.assess(&found.folded.text, &found.rules, &found.marks, 1.0);
             out[i] = Prediction { rule, whole: a.whole, window: a.window };
         }
